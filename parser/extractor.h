@@ -1,0 +1,63 @@
+// The page extractor: bytes in, Article plus links out. No network, no
+// storage. One Gumbo parse per page serves both the article and the links.
+//
+// Thread safety: ExtractPage is reentrant; an ExtractRules value may be
+// shared by many threads (read only).
+#ifndef JIKJI_PARSER_EXTRACTOR_H_
+#define JIKJI_PARSER_EXTRACTOR_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parser/article.h"
+
+namespace jikji::parser {
+
+// Per-site extraction rules, loaded from config/sites/*.toml. CSS selectors
+// in the subset the parser implements (tag, #id, .class, [attr], [attr=v],
+// descendant, child, comma). Empty lists mean "generic algorithm".
+struct ExtractRules {
+  std::vector<std::string> body;    // the article body container(s)
+  std::vector<std::string> title;
+  std::vector<std::string> published;
+  std::vector<std::string> author;
+  std::vector<std::string> drop;    // removed before anything else
+};
+
+struct ExtractOptions {
+  // Bytes beyond this are cut before parsing (diagnostic "input truncated").
+  size_t max_input_bytes = 8 << 20;
+  // Elements nested deeper than this are flattened before Gumbo sees them.
+  int max_depth = 256;
+  // Optional per-site rules; must outlive the call.
+  const ExtractRules* rules = nullptr;
+  // Whether to collect links (the CLI `extract` does not need them).
+  bool collect_links = true;
+};
+
+struct Link {
+  std::string url;   // absolute, resolved against <base href> or the page URL;
+                     // not normalized (the crawler's policy does that)
+  std::string text;  // anchor text, whitespace collapsed
+  bool nofollow = false;
+};
+
+struct Page {
+  Article article;
+  std::vector<Link> links;             // <a href>, <area href> in document order
+  std::vector<std::string> feed_urls;  // <link rel=alternate type=rss/atom>
+};
+
+// Extracts the article and links of an HTML page.
+//   bytes: the raw body as fetched (any charset);
+//   url: the page's URL, for resolving relative links (may be empty);
+//   content_type: the HTTP Content-Type header, for its charset (may be empty).
+// Never fails: malformed input gives a best-effort result with diagnostics.
+Page ExtractPage(std::string_view bytes, std::string_view url, std::string_view content_type,
+                 const ExtractOptions& options = {});
+
+}  // namespace jikji::parser
+
+#endif  // JIKJI_PARSER_EXTRACTOR_H_

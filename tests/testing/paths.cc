@@ -1,0 +1,55 @@
+#include "tests/testing/paths.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace jikji::testing {
+
+std::filesystem::path SourceDir() { return JIKJI_SOURCE_DIR; }
+
+std::filesystem::path FixturePath(const std::string& relative) {
+  return SourceDir() / "tests" / "fixtures" / relative;
+}
+
+std::optional<std::filesystem::path> SharedDir() {
+  if (const char* env = std::getenv("JIKJI_SHARED_DIR"); env && *env) {
+    if (std::filesystem::is_directory(env)) return std::filesystem::path(env);
+    return std::nullopt;
+  }
+  auto dir = SourceDir().parent_path() / "shared";
+  if (std::filesystem::is_directory(dir / "conformance")) return dir;
+  return std::nullopt;
+}
+
+std::filesystem::path JikjiBinary() { return JIKJI_CLI_PATH; }
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TempDir::TempDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::filesystem::path base = tmp && *tmp ? tmp : "/tmp";
+  std::random_device rd;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    auto candidate = base / ("jikji-test-" + std::to_string(rd()));
+    std::error_code ec;
+    if (std::filesystem::create_directory(candidate, ec)) {
+      path_ = candidate;
+      return;
+    }
+  }
+  std::abort();
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+}  // namespace jikji::testing
