@@ -26,7 +26,7 @@ std::string FormatIsoUtc(int64_t micros) {
   if (micros < 0 && micros % 1'000'000 != 0) --secs;
   struct tm tm_utc;
   gmtime_r(&secs, &tm_utc);
-  char buf[32];
+  char buf[80];
   std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm_utc.tm_year + 1900,
                 tm_utc.tm_mon + 1, tm_utc.tm_mday, tm_utc.tm_hour, tm_utc.tm_min, tm_utc.tm_sec);
   return buf;

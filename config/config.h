@@ -1,0 +1,90 @@
+// Configuration: the TOML files (config/jikji.toml and config/sites/*.toml)
+// turned into validated values. Every error names the file, the line and
+// the key. Command-line flags override what is loaded here (see cli/).
+//
+// Thread safety: values; LoadConfig is reentrant.
+#ifndef JIKJI_CONFIG_CONFIG_H_
+#define JIKJI_CONFIG_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "parser/extractor.h"
+
+namespace jikji::config {
+
+// One configured source (outlet, forum), from config/sites/NAME.toml.
+struct SiteConfig {
+  std::string name;                 // file stem unless given
+  std::string source_file;          // where it was read from
+  std::vector<std::string> hosts;   // hosts in scope, lower case
+  std::vector<std::string> seeds;   // start pages (home, sections)
+  std::vector<std::string> feeds;   // RSS/Atom
+  std::vector<std::string> sitemaps;
+  std::vector<std::string> allow;   // URL regexes in scope (empty: whole hosts)
+  std::vector<std::string> deny;    // URL regexes never fetched
+  std::string article_pattern;      // URL regex of article pages (optional)
+  int max_depth = -1;               // -1: the crawl default
+  int64_t per_host_delay_ms = -1;   // -1: the crawl default
+  int per_host_connections = -1;    // -1: the crawl default
+  std::string schedule;             // recrawl interval for feeds/sections, e.g. "15m"
+  parser::ExtractRules extract;     // optional per-site selectors
+};
+
+struct CrawlSettings {
+  std::string user_agent = "Jikji/0.1 (+https://github.com/jikji-archive/jikji; news research archive)";
+  std::string robots_agent = "Jikji";  // product token matched against robots.txt groups
+  int concurrency = 16;                // transfers in flight, all hosts
+  int per_host_connections = 1;
+  int64_t per_host_delay_ms = 2000;
+  int64_t max_crawl_delay_ms = 30'000; // Crawl-delay honoured up to this
+  bool ignore_crawl_delay = false;
+  int64_t max_pages = 0;               // 0: no limit
+  int64_t max_time_ms = 0;             // 0: no limit
+  int max_depth = 3;                   // link hops from a seed or feed
+  int64_t connect_timeout_ms = 10'000;
+  int64_t timeout_ms = 60'000;
+  int64_t max_body_bytes = 16 << 20;
+  int max_redirects = 5;
+  int64_t max_queue = 1'000'000;       // frontier entries held, all hosts
+  int workers = 0;                     // extraction threads; 0: one per core
+  std::vector<std::string> resolve;    // "HOST:PORT:ADDR"
+  std::vector<std::string> strip_params = {"utm_*", "fbclid", "gclid", "dclid", "msclkid",
+                                           "mc_cid", "mc_eid", "_ga", "igshid", "yclid"};
+};
+
+struct LogSettings {
+  std::string level = "info";   // trace, debug, info, warn, error
+  std::string format = "text";  // text or json
+  std::string file;             // empty: stderr
+};
+
+struct Config {
+  std::string source_file;      // the main file, or "" for built-in defaults
+  std::string archive_dir = "jikji-archive";
+  CrawlSettings crawl;
+  LogSettings log;
+  std::vector<SiteConfig> sites;
+};
+
+// Loads the main file and every *.toml in its `sites_dir` (default
+// "sites", relative to the file), in name order.
+// Errors: NotFound (file missing), InvalidArgument "FILE:LINE: key 'x': why".
+Result<Config> LoadConfig(const std::string& path);
+
+// Parses one main config from text; `source_name` is used in errors.
+// Site files are not read (sites_dir is ignored).
+Result<Config> ParseConfig(std::string_view text, const std::string& source_name);
+
+// Parses one site profile from text.
+Result<SiteConfig> ParseSite(std::string_view text, const std::string& source_name);
+
+// Parses sizes like "16MB", "512KiB", "1000" (bytes). False when malformed.
+bool ParseByteSize(const std::string& text, int64_t* bytes);
+
+}  // namespace jikji::config
+
+#endif  // JIKJI_CONFIG_CONFIG_H_

@@ -1,0 +1,517 @@
+#include "crawler/crawler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <spdlog/spdlog.h>
+
+#include "crawler/fetcher.h"
+#include "crawler/frontier.h"
+#include "crawler/internal/scope.h"
+#include "crawler/robots.h"
+#include "parser/extractor.h"
+#include "parser/feeds.h"
+#include "storage/archive.h"
+#include "url/url.h"
+
+namespace jikji::crawler {
+
+namespace asio = boost::asio;
+
+// The crawl loop's state. Everything here is touched only on the io_context
+// thread (the scheduling thread), except what worker threads receive by
+// value in Process*(); their results come back by asio::post.
+class Crawler::Impl {
+ public:
+  Impl(Crawler* owner) : owner_(owner), options_(owner->options_), scope_(Sites()) {}
+
+  Result<CrawlStats> Run();
+
+ private:
+  // Per-origin politeness state.
+  struct HostState {
+    std::string origin;
+    int site = -1;
+    enum class Robots { kUnknown, kFetching, kReady } robots = Robots::kUnknown;
+    RobotsRules rules = RobotsRules::AllowAll();
+    int in_flight = 0;
+    int max_connections = 1;
+    int64_t delay_us = 0;
+    int64_t next_allowed_us = 0;  // monotonic
+    int consecutive_failures = 0;
+  };
+
+  // What a worker hands back after processing one response.
+  struct Processed {
+    FrontierItem item;
+    Status store_status;
+    storage::StoreResult store;
+    bool is_feed = false;
+    bool ok_status = false;               // a 2xx response
+    std::vector<std::string> links;       // page links, or feed/sitemap entries
+    std::vector<std::string> sitemaps;    // child sitemaps of an index
+    std::vector<std::string> feed_urls;   // <link rel=alternate> feeds of a page
+    std::string canonical;
+  };
+
+  const std::vector<config::SiteConfig>& Sites() {
+    // Seeds without a configured site get a site of their own.
+    sites_ = options_.sites;
+    for (const std::string& seed : options_.seeds) {
+      auto u = url::Parse(seed);
+      if (!u.ok() || !u->IsHttp()) continue;
+      bool known = false;
+      for (const auto& s : sites_) {
+        if (std::find(s.hosts.begin(), s.hosts.end(), u->host) != s.hosts.end()) known = true;
+      }
+      if (known) continue;
+      config::SiteConfig site;
+      site.name = u->host;
+      site.hosts = {u->host};
+      sites_.push_back(std::move(site));
+    }
+    return sites_;
+  }
+
+  int64_t Mono() const { return owner_->clock_->MonotonicMicros(); }
+
+  void Enqueue(const std::string& raw, UrlKind kind, int depth);
+  HostState& Host(const url::Url& u, int site);
+  void Pump();
+  void ArmTimer(int64_t wait_us);
+  void Dispatch(HostState& host, FrontierItem item);
+  void FetchRobots(HostState& host);
+  void OnRobots(const std::string& origin, FetchResponse response);
+  void OnFetched(FrontierItem item, FetchResponse response);
+  bool MaybeRetry(HostState& host, FrontierItem& item, const FetchResponse& response);
+  Processed Process(FrontierItem item, FetchResponse response) const;
+  void OnProcessed(Processed result);
+  void Tick();
+  void Stop(const std::string& reason);
+  void MaybeFinish();
+  bool CanDispatchMore() const;
+
+  Crawler* owner_;
+  const CrawlOptions& options_;
+  std::vector<config::SiteConfig> sites_;
+  internal::Scope scope_;
+  url::NormalizeOptions normalize_;
+
+  asio::io_context io_;
+  std::unique_ptr<asio::thread_pool> workers_;
+  std::unique_ptr<Fetcher> fetcher_;
+  std::unique_ptr<Frontier> frontier_;
+  std::map<std::string, HostState> hosts_;
+  asio::steady_timer wake_timer_{io_};
+  bool wake_armed_ = false;
+  asio::steady_timer tick_timer_{io_};
+
+  int in_flight_ = 0;
+  int processing_ = 0;
+  int max_processing_ = 0;
+  int64_t dispatched_pages_ = 0;
+  int64_t start_us_ = 0;
+  int64_t last_report_us_ = 0;
+  uint64_t last_report_pages_ = 0;
+  bool stopping_ = false;
+  bool finished_ = false;
+  Status failure_;
+  CrawlStats stats_;
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+Crawler::Crawler(CrawlOptions options, storage::Archive* archive, Clock* clock)
+    : options_(std::move(options)), archive_(archive), clock_(clock ? clock : Clock::Default()) {}
+
+Crawler::~Crawler() = default;
+
+Result<CrawlStats> Crawler::Run() {
+  Impl impl(this);
+  return impl.Run();
+}
+
+Result<CrawlStats> Crawler::Impl::Run() {
+  const config::CrawlSettings& s = options_.settings;
+  normalize_.strip_params = s.strip_params;
+
+  FetcherOptions fo;
+  fo.user_agent = s.user_agent;
+  fo.connect_timeout_ms = s.connect_timeout_ms;
+  fo.total_timeout_ms = s.timeout_ms;
+  fo.max_body_bytes = static_cast<size_t>(s.max_body_bytes);
+  fo.max_redirects = s.max_redirects;
+  fo.resolve = s.resolve;
+  auto fetcher = NewCurlFetcher(io_, fo);
+  if (!fetcher.ok()) return fetcher.status();
+  fetcher_ = std::move(*fetcher);
+  frontier_ = NewMemoryFrontier(static_cast<size_t>(s.max_queue));
+
+  unsigned workers = s.workers > 0 ? static_cast<unsigned>(s.workers)
+                                   : std::max(1u, std::thread::hardware_concurrency());
+  workers_ = std::make_unique<asio::thread_pool>(workers);
+  // Responses waiting for (or in) extraction: enough to keep every worker
+  // busy, few enough to bound memory (each holds one body).
+  max_processing_ = static_cast<int>(workers) * 4 + s.concurrency;
+
+  for (size_t i = 0; i < sites_.size(); ++i) {
+    for (const auto& u : sites_[i].sitemaps) Enqueue(u, UrlKind::kSitemap, 0);
+    for (const auto& u : sites_[i].feeds) Enqueue(u, UrlKind::kFeed, 0);
+    for (const auto& u : sites_[i].seeds) Enqueue(u, UrlKind::kPage, 0);
+  }
+  for (const auto& u : options_.seeds) Enqueue(u, UrlKind::kPage, 0);
+  if (frontier_->Queued() == 0) {
+    return Status::InvalidArgument("nothing to crawl: no valid seed, feed or sitemap URL in scope");
+  }
+  spdlog::info("crawl: {} sites, {} start URLs, concurrency {}, {} workers", sites_.size(),
+               frontier_->Queued(), s.concurrency, workers);
+
+  start_us_ = Mono();
+  last_report_us_ = start_us_;
+  asio::post(io_, [this] { Pump(); });
+  Tick();
+  io_.run();
+
+  workers_->join();
+  stats_.seconds = static_cast<double>(Mono() - start_us_) / 1e6;
+  if (!failure_.ok()) return failure_;
+  return stats_;
+}
+
+Crawler::Impl::HostState& Crawler::Impl::Host(const url::Url& u, int site) {
+  std::string origin = u.Origin();
+  auto it = hosts_.find(origin);
+  if (it != hosts_.end()) return it->second;
+  HostState& h = hosts_[origin];
+  h.origin = origin;
+  h.site = site;
+  const config::CrawlSettings& s = options_.settings;
+  int64_t delay_ms = s.per_host_delay_ms;
+  h.max_connections = s.per_host_connections;
+  if (site >= 0) {
+    const config::SiteConfig& sc = sites_[site];
+    if (sc.per_host_delay_ms >= 0) delay_ms = sc.per_host_delay_ms;
+    if (sc.per_host_connections > 0) h.max_connections = sc.per_host_connections;
+  }
+  h.delay_us = delay_ms * 1000;
+  return h;
+}
+
+void Crawler::Impl::Enqueue(const std::string& raw, UrlKind kind, int depth) {
+  auto parsed = url::Parse(raw);
+  if (!parsed.ok() || !parsed->IsHttp() || parsed->host.empty()) return;
+  url::Url u = url::Normalize(*parsed, normalize_);
+  std::string normalized = u.Serialize();
+  if (frontier_->Seen(normalized)) return;
+  int site = -1;
+  auto verdict = scope_.Check(u.host, normalized, u.path, kind, &site);
+  if (verdict != internal::Scope::Verdict::kIn) {
+    ++stats_.out_of_scope;
+    return;
+  }
+  int max_depth = sites_[site].max_depth >= 0 ? sites_[site].max_depth : options_.settings.max_depth;
+  if (kind == UrlKind::kPage && depth > max_depth) return;
+  HostState& host = Host(u, site);
+  FrontierItem item;
+  item.url = std::move(normalized);
+  item.host = host.origin;
+  item.kind = kind;
+  item.depth = depth;
+  item.site = site;
+  frontier_->Push(std::move(item));
+}
+
+bool Crawler::Impl::CanDispatchMore() const {
+  return !stopping_ && in_flight_ < options_.settings.concurrency && processing_ < max_processing_;
+}
+
+void Crawler::Impl::Pump() {
+  if (finished_) return;
+  const config::CrawlSettings& s = options_.settings;
+  if (owner_->stop_requested_.load()) Stop("stopped");
+  int64_t now = Mono();
+  if (s.max_time_ms > 0 && now - start_us_ >= s.max_time_ms * 1000) Stop("max time");
+
+  int64_t earliest = std::numeric_limits<int64_t>::max();
+  for (auto& [origin, host] : hosts_) {
+    if (!CanDispatchMore()) break;
+    if (frontier_->QueuedFor(origin) == 0) continue;
+    if (host.robots == HostState::Robots::kFetching) continue;
+    while (CanDispatchMore() && host.in_flight < host.max_connections) {
+      if (host.next_allowed_us > now) {
+        earliest = std::min(earliest, host.next_allowed_us);
+        break;
+      }
+      if (host.robots == HostState::Robots::kUnknown) {
+        FetchRobots(host);
+        break;
+      }
+      if (s.max_pages > 0 && dispatched_pages_ >= s.max_pages) {
+        Stop("max pages");
+        break;
+      }
+      std::optional<FrontierItem> item = frontier_->Pop(origin);
+      if (!item) break;
+      auto u = url::Parse(item->url);
+      if (u.ok() && !host.rules.IsAllowed(s.robots_agent, u->PathAndQuery())) {
+        ++stats_.robots_denied;
+        spdlog::debug("robots.txt disallows {}", item->url);
+        continue;
+      }
+      Dispatch(host, std::move(*item));
+    }
+  }
+  if (earliest != std::numeric_limits<int64_t>::max() && CanDispatchMore()) ArmTimer(earliest - now);
+  MaybeFinish();
+}
+
+void Crawler::Impl::ArmTimer(int64_t wait_us) {
+  if (wake_armed_) return;
+  wake_armed_ = true;
+  wake_timer_.expires_after(std::chrono::microseconds(std::max<int64_t>(wait_us, 0)));
+  wake_timer_.async_wait([this](const boost::system::error_code&) {
+    wake_armed_ = false;
+    Pump();
+  });
+}
+
+void Crawler::Impl::Dispatch(HostState& host, FrontierItem item) {
+  ++host.in_flight;
+  ++in_flight_;
+  ++dispatched_pages_;
+  host.next_allowed_us = Mono() + host.delay_us;
+  FetchRequest req;
+  req.url = item.url;
+  fetcher_->Fetch(std::move(req), [this, item = std::move(item)](FetchResponse r) mutable {
+    OnFetched(std::move(item), std::move(r));
+  });
+}
+
+void Crawler::Impl::FetchRobots(HostState& host) {
+  host.robots = HostState::Robots::kFetching;
+  ++host.in_flight;
+  ++in_flight_;
+  host.next_allowed_us = Mono() + host.delay_us;
+  FetchRequest req;
+  req.url = host.origin + "/robots.txt";
+  std::string origin = host.origin;
+  fetcher_->Fetch(std::move(req), [this, origin](FetchResponse r) { OnRobots(origin, std::move(r)); });
+}
+
+void Crawler::Impl::OnRobots(const std::string& origin, FetchResponse response) {
+  HostState& host = hosts_[origin];
+  --host.in_flight;
+  --in_flight_;
+  ++stats_.requests;
+  ++stats_.robots_fetched;
+  const config::CrawlSettings& s = options_.settings;
+  // RFC 9309 2.3.1: 2xx parse; 4xx allow all; 5xx or unreachable disallow all.
+  if (response.status.ok() && response.http_status >= 200 && response.http_status < 300) {
+    host.rules = RobotsRules::Parse(response.body);
+  } else if (response.status.ok() && response.http_status >= 400 && response.http_status < 500) {
+    host.rules = RobotsRules::AllowAll();
+  } else {
+    host.rules = RobotsRules::DisallowAll();
+    spdlog::warn("robots.txt of {} unavailable ({}): host disallowed for this crawl", origin,
+                 response.status.ok() ? "HTTP " + std::to_string(response.http_status)
+                                      : response.status.ToString());
+  }
+  host.robots = HostState::Robots::kReady;
+  if (!s.ignore_crawl_delay) {
+    if (auto cd = host.rules.CrawlDelay(s.robots_agent)) {
+      int64_t cd_us = static_cast<int64_t>(std::min(*cd * 1e6, s.max_crawl_delay_ms * 1e3));
+      host.delay_us = std::max(host.delay_us, cd_us);
+    }
+  }
+  for (const std::string& sitemap : host.rules.sitemaps()) Enqueue(sitemap, UrlKind::kSitemap, 0);
+  Pump();
+}
+
+bool Crawler::Impl::MaybeRetry(HostState& host, FrontierItem& item, const FetchResponse& response) {
+  constexpr int kMaxAttempts = 3;
+  bool transient = response.status.IsRetryable() ||
+                   (response.status.ok() && (response.http_status == 429 || response.http_status == 503 ||
+                                             response.http_status == 502 || response.http_status == 504));
+  if (!transient || item.attempts + 1 >= kMaxAttempts || stopping_) return false;
+  // Exponential backoff with jitter on the host, at least Retry-After.
+  ++host.consecutive_failures;
+  double base = std::max<double>(host.delay_us, 500'000) * std::pow(2, host.consecutive_failures - 1);
+  std::uniform_real_distribution<double> jitter(0.75, 1.25);
+  int64_t wait = static_cast<int64_t>(std::min(base * jitter(rng_), 300e6));
+  if (response.status.ok()) {
+    std::string retry_after = response.Header("retry-after");
+    if (!retry_after.empty() && std::all_of(retry_after.begin(), retry_after.end(), ::isdigit)) {
+      wait = std::max<int64_t>(wait, std::min<int64_t>(std::stoll(retry_after), 3600) * 1'000'000);
+    }
+  }
+  host.next_allowed_us = std::max(host.next_allowed_us, Mono() + wait);
+  ++item.attempts;
+  ++stats_.retries;
+  spdlog::info("retrying {} in {:.1f}s ({})", item.url, wait / 1e6,
+               response.status.ok() ? "HTTP " + std::to_string(response.http_status)
+                                    : response.status.ToString());
+  frontier_->Retry(std::move(item));
+  return true;
+}
+
+void Crawler::Impl::OnFetched(FrontierItem item, FetchResponse response) {
+  HostState& host = hosts_[item.host];
+  --host.in_flight;
+  --in_flight_;
+  ++stats_.requests;
+  host.next_allowed_us = std::max(host.next_allowed_us, Mono() + host.delay_us);
+  if (response.status.ok()) ++stats_.by_status[response.http_status];
+
+  if (MaybeRetry(host, item, response)) {
+    Pump();
+    return;
+  }
+  if (!response.status.ok()) {
+    ++stats_.fetch_errors;
+    spdlog::warn("fetch failed: {}: {}", item.url, response.status.ToString());
+    Pump();
+    return;
+  }
+  host.consecutive_failures = 0;
+  if (!response.final_url.empty() && response.final_url != item.url) {
+    if (auto n = url::NormalizeString(response.final_url, normalize_); n.ok()) frontier_->MarkSeen(*n);
+  }
+  stats_.bytes += response.body.size();
+  bool ok_status = response.http_status >= 200 && response.http_status < 300;
+  if (!ok_status) ++stats_.http_errors;
+  spdlog::debug("fetched {} {} {} bytes {} ms", item.url, response.http_status, response.body.size(),
+                response.elapsed_micros / 1000);
+  ++processing_;
+  asio::post(*workers_, [this, item = std::move(item), response = std::move(response)]() mutable {
+    Processed result = Process(std::move(item), std::move(response));
+    asio::post(io_, [this, result = std::move(result)]() mutable { OnProcessed(std::move(result)); });
+  });
+}
+
+// Runs on a worker thread: parse and store one response.
+Crawler::Impl::Processed Crawler::Impl::Process(FrontierItem item, FetchResponse response) const {
+  Processed out;
+  storage::Capture capture;
+  capture.url = item.url;
+  capture.final_url = response.final_url.empty() ? item.url : response.final_url;
+  capture.fetched_micros = response.started_micros;
+  capture.http_status = response.http_status;
+  capture.headers = response.headers;
+  capture.redirect_chain = response.redirect_chain;
+  capture.truncated = response.truncated;
+
+  bool ok_status = response.http_status >= 200 && response.http_status < 300;
+  out.ok_status = ok_status;
+  const Article* article = nullptr;
+  parser::Page page;
+  if (ok_status && (item.kind != UrlKind::kPage ||
+                    parser::LooksLikeFeed(response.body, response.content_type))) {
+    out.is_feed = true;
+    parser::FeedResult feed = parser::ParseFeed(response.body, capture.final_url, response.content_type);
+    for (auto& e : feed.entries) out.links.push_back(std::move(e.url));
+    out.sitemaps = std::move(feed.sitemaps);
+    for (const auto& w : feed.warnings) spdlog::warn("feed {}: {}", item.url, w);
+  } else if (ok_status) {
+    parser::ExtractOptions eo;
+    const parser::ExtractRules& rules = sites_[item.site].extract;
+    if (!rules.body.empty() || !rules.drop.empty() || !rules.title.empty()) eo.rules = &rules;
+    page = parser::ExtractPage(response.body, capture.final_url, response.content_type, eo);
+    for (auto& l : page.links) {
+      if (!l.nofollow) out.links.push_back(std::move(l.url));
+    }
+    out.feed_urls = std::move(page.feed_urls);
+    out.canonical = page.article.canonical_url;
+    if (page.article.is_article) article = &page.article;
+  }
+  capture.body = std::move(response.body);
+  auto stored = owner_->archive_->Store(capture, article, 0.0);
+  if (stored.ok()) out.store = *stored;
+  else out.store_status = stored.status();
+  out.item = std::move(item);
+  return out;
+}
+
+void Crawler::Impl::OnProcessed(Processed r) {
+  --processing_;
+  if (!r.store_status.ok()) {
+    ++stats_.store_errors;
+    spdlog::error("archive write failed for {}: {}", r.item.url, r.store_status.ToString());
+    if (failure_.ok()) failure_ = r.store_status.WithContext("archive write failed");
+    Stop("store failed");
+    MaybeFinish();
+    return;
+  }
+  using Outcome = storage::StoreResult::Outcome;
+  if (r.is_feed) {
+    ++stats_.feeds;
+  } else if (r.ok_status) {
+    ++stats_.pages;
+  }
+  switch (r.store.outcome) {
+    case Outcome::kNewArticle: ++stats_.articles_new; break;
+    case Outcome::kNewVersion: ++stats_.versions_new; break;
+    case Outcome::kUnchanged: ++stats_.unchanged; break;
+    case Outcome::kExactDuplicate: ++stats_.duplicates; break;
+    case Outcome::kNotArticle: ++stats_.not_articles; break;
+  }
+  if (!stopping_) {
+    if (r.is_feed) {
+      for (const auto& s : r.sitemaps) Enqueue(s, UrlKind::kSitemap, r.item.depth);
+      for (const auto& l : r.links) Enqueue(l, UrlKind::kPage, r.item.depth + 1);
+    } else {
+      for (const auto& f : r.feed_urls) Enqueue(f, UrlKind::kFeed, r.item.depth);
+      if (!r.canonical.empty()) Enqueue(r.canonical, UrlKind::kPage, r.item.depth);
+      for (const auto& l : r.links) Enqueue(l, UrlKind::kPage, r.item.depth + 1);
+    }
+  }
+  Pump();
+}
+
+void Crawler::Impl::Tick() {
+  tick_timer_.expires_after(std::chrono::milliseconds(200));
+  tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || finished_) return;
+    int64_t now = Mono();
+    if (now - last_report_us_ >= 10'000'000) {
+      double rate = (stats_.pages - last_report_pages_) / ((now - last_report_us_) / 1e6);
+      spdlog::info("progress: {} pages ({:.1f}/s), {} articles, {} queued, {} in flight, {} errors",
+                   stats_.pages, rate, stats_.articles_new + stats_.versions_new, frontier_->Queued(),
+                   in_flight_, stats_.fetch_errors + stats_.http_errors);
+      last_report_us_ = now;
+      last_report_pages_ = stats_.pages;
+    }
+    Pump();
+    if (!finished_) Tick();
+  });
+}
+
+void Crawler::Impl::Stop(const std::string& reason) {
+  if (stopping_) return;
+  stopping_ = true;
+  stats_.stop_reason = reason;
+  spdlog::info("crawl stopping: {}; waiting for {} in flight", reason, in_flight_ + processing_);
+}
+
+void Crawler::Impl::MaybeFinish() {
+  if (finished_ || in_flight_ > 0 || processing_ > 0) return;
+  bool work_left = false;
+  if (!stopping_) {
+    // Work is left if some host has queued URLs (it may be waiting on a delay
+    // or on robots.txt).
+    work_left = frontier_->Queued() > 0;
+  }
+  if (work_left) return;
+  if (stats_.stop_reason.empty()) stats_.stop_reason = "frontier empty";
+  finished_ = true;
+  wake_timer_.cancel();
+  tick_timer_.cancel();
+  io_.stop();
+}
+
+}  // namespace jikji::crawler

@@ -1,0 +1,89 @@
+// Crawler: the crawl loop. Seeds, feeds and sitemaps go into a frontier of
+// per-host queues; a scheduler on one Asio thread hands URLs to the
+// libcurl-multi Fetcher while honouring robots.txt, per-host connection
+// limits and delays, and a global concurrency limit; a pool of worker
+// threads extracts each page and stores it in the Archive; links found are
+// normalized, scoped and queued once.
+//
+// Thread safety: Run() is called once, from one thread. RequestStop() may
+// be called from any thread (or a signal handler via a flag it polls).
+#ifndef JIKJI_CRAWLER_CRAWLER_H_
+#define JIKJI_CRAWLER_CRAWLER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "config/config.h"
+
+namespace jikji::storage {
+class Archive;
+}
+
+namespace jikji::crawler {
+
+struct CrawlOptions {
+  config::CrawlSettings settings;
+  // Configured sources. Each site's hosts are in scope.
+  std::vector<config::SiteConfig> sites;
+  // Extra start URLs (jikji crawl --seed). A seed whose host belongs to no
+  // configured site makes a site of its own (that host, no URL rules).
+  std::vector<std::string> seeds;
+};
+
+struct CrawlStats {
+  uint64_t requests = 0;          // HTTP requests made (robots.txt included)
+  uint64_t pages = 0;             // HTML pages fetched with a 2xx status
+  uint64_t feeds = 0;             // feeds and sitemaps parsed
+  uint64_t robots_fetched = 0;
+  uint64_t bytes = 0;             // decoded body bytes
+  uint64_t http_errors = 0;       // non-2xx final responses (robots excluded)
+  uint64_t fetch_errors = 0;      // transport failures after retries
+  uint64_t retries = 0;
+  uint64_t robots_denied = 0;     // URLs skipped because robots.txt says so
+  uint64_t out_of_scope = 0;      // links dropped by scope rules
+  uint64_t articles_new = 0;      // first version of an article stored
+  uint64_t versions_new = 0;      // later versions stored
+  uint64_t unchanged = 0;
+  uint64_t duplicates = 0;        // exact duplicates recognised (aliases)
+  uint64_t not_articles = 0;
+  uint64_t store_errors = 0;
+  double seconds = 0;
+  std::string stop_reason;        // "frontier empty", "max pages", "max time", "stopped", "store failed"
+  std::map<int, uint64_t> by_status;
+};
+
+class Crawler {
+ public:
+  // `archive` must outlive the Crawler. `clock` may be null (system clock).
+  Crawler(CrawlOptions options, storage::Archive* archive, Clock* clock = nullptr);
+  ~Crawler();
+  Crawler(const Crawler&) = delete;
+  Crawler& operator=(const Crawler&) = delete;
+
+  // Crawls until the frontier is empty, a limit is hit, RequestStop() is
+  // called, or the archive fails a write (then the Status says why; what
+  // was stored before stays stored).
+  // Errors: InvalidArgument for bad options (no seeds, bad resolve entry);
+  // the archive's error when a write failed.
+  Result<CrawlStats> Run();
+
+  // Stops dispatching new fetches; in-flight ones finish and are stored.
+  void RequestStop() { stop_requested_.store(true); }
+
+ private:
+  class Impl;
+  CrawlOptions options_;
+  storage::Archive* archive_;
+  Clock* clock_;
+  std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace jikji::crawler
+
+#endif  // JIKJI_CRAWLER_CRAWLER_H_

@@ -1,0 +1,25 @@
+// Running the jikji binary (or a helper script) from a test.
+#ifndef JIKJI_TESTS_TESTING_PROCESS_H_
+#define JIKJI_TESTS_TESTING_PROCESS_H_
+
+#include <string>
+#include <vector>
+
+namespace jikji::testing {
+
+struct CommandResult {
+  int exit_code = -1;   // -1 when the command could not run or was killed
+  std::string out;      // standard output
+  std::string err;      // standard error
+};
+
+// Runs argv[0] with arguments (no shell), waits, and captures both streams.
+// Aborts the child after `timeout_seconds` (then exit_code is -1).
+CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_seconds = 300);
+
+// Shell-quotes one argument for messages.
+std::string ShellQuote(const std::string& arg);
+
+}  // namespace jikji::testing
+
+#endif  // JIKJI_TESTS_TESTING_PROCESS_H_
