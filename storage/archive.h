@@ -40,6 +40,11 @@ struct ArchiveOptions {
   bool create_if_missing = true;
   bool read_only = false;
   size_t block_cache_bytes = 64 << 20;
+  // fsync the WAL on every Store(). Off: a Store() that returned OK survives
+  // a process crash but not a power loss (see storage/README.md).
+  bool sync = false;
+  // Bound on the SST files RocksDB keeps open.
+  int max_open_files = 512;
   // For fault-injection tests: an Env wrapping the default one. Not owned;
   // must outlive the Archive. nullptr means rocksdb::Env::Default().
   rocksdb::Env* env = nullptr;
@@ -120,7 +125,9 @@ class Archive {
  public:
   // Opens (or creates) the archive in `dir`. Only one process may open an
   // archive for writing (RocksDB's LOCK file).
-  // Errors: FailedPrecondition if locked or of a newer schema; IOError.
+  // Errors: FailedPrecondition if locked or of a newer schema; NotFound when
+  // absent and !create_if_missing (or read_only); DataLoss on corruption;
+  // IOError.
   static Result<std::unique_ptr<Archive>> Open(const std::string& dir,
                                                const ArchiveOptions& options = {});
   virtual ~Archive() = default;
@@ -129,13 +136,30 @@ class Archive {
   // per distinct content). When `article` is given and is_article, an
   // article version is added if its normalized body or key metadata differ
   // from the URL's latest version. One atomic write.
+  // Errors: InvalidArgument (empty/oversized URL, NUL byte, negative time);
+  // FailedPrecondition when opened read_only; ResourceExhausted when the
+  // disk is full or the body exceeds the archive's bound; IOError. After a
+  // failed write RocksDB refuses further writes until the archive is
+  // reopened; every Store() that returned OK is kept.
   virtual Result<StoreResult> Store(const Capture& capture, const Article* article,
                                     double relevance = 0) = 0;
 
   // The URL's state. Errors: NotFound when the URL was never stored.
   virtual Result<UrlState> GetUrlState(std::string_view url) = 0;
 
+  // Version `version` (1-based) of the URL's article; 0 means the latest.
+  // duplicate_of is filled from the URL's state.
+  // Errors: NotFound when the URL or that version does not exist (an alias
+  // without versions of its own has none).
+  virtual Result<ArticleRecord> GetArticle(std::string_view url, uint32_t version = 0) = 0;
+
+  // The newest capture of the URL (by fetch time), body included.
+  // Errors: NotFound when the URL has no capture.
+  virtual Result<Capture> GetLatestCapture(std::string_view url) = 0;
+
   // The latest version of every article URL, in key order, aliases left out.
+  // Reads one consistent snapshot; memory is constant. The iterator must be
+  // destroyed before the Archive.
   virtual std::unique_ptr<ArticleIterator> NewLatestArticleIterator() = 0;
 
   virtual Result<ArchiveStats> GetStats() = 0;

@@ -1,0 +1,95 @@
+// Keys, hashes and record encodings of the archive, exactly as written down
+// in storage/README.md. Private to storage/.
+//
+// Thread safety: free functions over values; safe from any thread.
+#ifndef JIKJI_STORAGE_INTERNAL_RECORDS_H_
+#define JIKJI_STORAGE_INTERNAL_RECORDS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "parser/article.h"
+#include "storage/archive.h"
+
+namespace jikji::storage::internal {
+
+inline constexpr int kSchemaVersion = 1;
+inline constexpr size_t kMaxUrlBytes = 16 * 1024;
+inline constexpr size_t kHashBytes = 16;
+// First byte of a fallback urlkey (URL that does not parse).
+inline constexpr char kFallbackKeyPrefix = '\x01';
+
+// ---- keys
+// The urlkey of `url` and the site it belongs to ("" for fallback keys).
+// Errors: InvalidArgument for an empty or too long URL or one with a NUL.
+struct UrlKey {
+  std::string key;
+  std::string site;
+};
+Result<UrlKey> MakeUrlKey(std::string_view url);
+
+std::string CaptureKey(std::string_view urlkey, uint64_t fetched_micros);
+std::string VersionKey(std::string_view urlkey, uint32_t version);
+// [urlkey + 0x00, urlkey + 0x01): the captures / versions of one URL.
+std::string UrlRangeStart(std::string_view urlkey);
+std::string UrlRangeLimit(std::string_view urlkey);
+
+void PutBigEndian64(std::string* out, uint64_t v);
+void PutBigEndian32(std::string* out, uint32_t v);
+
+// ---- hashes
+std::string RawHash(std::string_view body);               // 16 bytes
+std::string NormalizeArticleText(std::string_view body);  // see README
+std::string ContentHash(std::string_view normalized);     // 16 bytes
+uint64_t MetaHash(const Article& article);
+std::string HexOf(std::string_view bytes);
+
+// ---- records
+// UrlState plus the private fields kept beside it.
+struct UrlRecord {
+  UrlState state;            // state.content_hash is hex
+  std::string content_hash;  // 16 bytes or empty
+  uint64_t meta_hash = 0;
+  std::string raw_hash;      // 16 bytes or empty
+};
+std::string EncodeUrlRecord(const UrlRecord& record);
+Result<UrlRecord> DecodeUrlRecord(std::string_view data);
+
+struct CaptureRecord {
+  Capture capture;        // body left empty
+  std::string raw_hash;   // 16 bytes
+  uint64_t body_size = 0;
+};
+std::string EncodeCaptureRecord(const CaptureRecord& record);
+Result<CaptureRecord> DecodeCaptureRecord(std::string_view data);
+
+struct VersionRecord {
+  uint32_t version = 0;
+  int64_t fetched_micros = 0;
+  int http_status = 0;
+  std::string content_hash;  // 16 bytes
+  int extractor_version = 0;
+  double relevance = 0;
+  std::string capture_key;
+  Article article;           // is_article true on decode
+};
+std::string EncodeVersionRecord(const VersionRecord& record);
+Result<VersionRecord> DecodeVersionRecord(std::string_view data);
+
+struct ContentRecord {
+  std::string url;
+  uint32_t version = 0;
+};
+std::string EncodeContentRecord(const ContentRecord& record);
+Result<ContentRecord> DecodeContentRecord(std::string_view data);
+
+// meta counters: 8-byte little-endian int64.
+std::string EncodeCounter(int64_t v);
+// Errors: DataLoss unless exactly 8 bytes.
+Result<int64_t> DecodeCounter(std::string_view data);
+
+}  // namespace jikji::storage::internal
+
+#endif  // JIKJI_STORAGE_INTERNAL_RECORDS_H_

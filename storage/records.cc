@@ -1,0 +1,466 @@
+// Keys, hashes and MessagePack records of the archive (storage/README.md).
+#include "storage/internal/records.h"
+
+#include <xxhash.h>
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
+
+#include "url/url.h"
+
+namespace jikji::storage::internal {
+namespace {
+
+using json = nlohmann::json;
+
+// ---- writing: fields equal to their default are left out.
+
+void PutStr(json& j, const char* key, const std::string& v) {
+  if (!v.empty()) j[key] = v;
+}
+void PutInt(json& j, const char* key, int64_t v) {
+  if (v != 0) j[key] = v;
+}
+void PutUInt(json& j, const char* key, uint64_t v) {
+  if (v != 0) j[key] = v;
+}
+void PutBin(json& j, const char* key, const std::string& v) {
+  if (v.empty()) return;
+  j[key] = json::binary(std::vector<std::uint8_t>(v.begin(), v.end()));
+}
+void PutList(json& j, const char* key, const std::vector<std::string>& v) {
+  if (!v.empty()) j[key] = v;
+}
+
+std::string ToMsgpack(const json& j) {
+  std::string out;
+  json::to_msgpack(j, out);
+  return out;
+}
+
+// ---- reading: missing fields read as defaults; a known key of the wrong
+// type marks the record corrupt.
+class MapReader {
+ public:
+  explicit MapReader(const json& j) : j_(j) {}
+
+  bool corrupt() const { return corrupt_; }
+
+  std::string Str(const char* key) {
+    const json* v = Find(key);
+    if (v == nullptr) return {};
+    if (!v->is_string()) return Bad<std::string>();
+    return v->get<std::string>();
+  }
+  int64_t Int(const char* key) {
+    const json* v = Find(key);
+    if (v == nullptr) return 0;
+    if (!v->is_number_integer()) return Bad<int64_t>();
+    return v->get<int64_t>();
+  }
+  uint64_t UInt(const char* key) {
+    const json* v = Find(key);
+    if (v == nullptr) return 0;
+    if (!v->is_number_unsigned()) return Bad<uint64_t>();
+    return v->get<uint64_t>();
+  }
+  double Float(const char* key) {
+    const json* v = Find(key);
+    if (v == nullptr) return 0;
+    if (!v->is_number()) return Bad<double>();
+    return v->get<double>();
+  }
+  bool Bool(const char* key) {
+    const json* v = Find(key);
+    if (v == nullptr) return false;
+    if (!v->is_boolean()) return Bad<bool>();
+    return v->get<bool>();
+  }
+  std::string Bin(const char* key) {
+    const json* v = Find(key);
+    if (v == nullptr) return {};
+    if (!v->is_binary()) return Bad<std::string>();
+    const auto& bytes = v->get_binary();
+    return std::string(bytes.begin(), bytes.end());
+  }
+  std::vector<std::string> List(const char* key) {
+    std::vector<std::string> out;
+    const json* v = Find(key);
+    if (v == nullptr) return out;
+    if (!v->is_array()) return Bad<std::vector<std::string>>();
+    for (const json& item : *v) {
+      if (!item.is_string()) return Bad<std::vector<std::string>>();
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+  std::vector<std::pair<std::string, std::string>> Pairs(const char* key) {
+    std::vector<std::pair<std::string, std::string>> out;
+    const json* v = Find(key);
+    if (v == nullptr) return out;
+    if (!v->is_array()) return Bad<decltype(out)>();
+    for (const json& item : *v) {
+      if (!item.is_array() || item.size() != 2 || !item[0].is_string() ||
+          !item[1].is_string()) {
+        return Bad<decltype(out)>();
+      }
+      out.emplace_back(item[0].get<std::string>(), item[1].get<std::string>());
+    }
+    return out;
+  }
+
+ private:
+  const json* Find(const char* key) const {
+    auto it = j_.find(key);
+    return it == j_.end() ? nullptr : &*it;
+  }
+  template <typename T>
+  T Bad() {
+    corrupt_ = true;
+    return T();
+  }
+
+  const json& j_;
+  bool corrupt_ = false;
+};
+
+// Parses a MessagePack map. Errors: DataLoss naming `what`.
+Result<json> FromMsgpack(std::string_view data, const char* what) {
+  json j = json::from_msgpack(data.begin(), data.end(), /*strict=*/true,
+                              /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::DataLoss(std::string(what) + " record is not a MessagePack map");
+  }
+  return j;
+}
+
+Status Corrupt(const char* what) {
+  return Status::DataLoss(std::string(what) + " record has a field of the wrong type");
+}
+
+std::string Canonical128(XXH128_hash_t h) {
+  XXH128_canonical_t c;
+  XXH128_canonicalFromHash(&c, h);
+  return std::string(reinterpret_cast<const char*>(c.digest), sizeof(c.digest));
+}
+
+// Length in bytes of a whitespace sequence starting at s[i], or 0.
+size_t WhitespaceAt(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') return 1;
+  if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) {
+    return 2;  // U+00A0
+  }
+  if (c == 0xE3 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+      static_cast<unsigned char>(s[i + 2]) == 0x80) {
+    return 3;  // U+3000 ideographic space
+  }
+  return 0;
+}
+
+void PutLengthPrefixed(std::string* out, std::string_view s) {
+  PutBigEndian32(out, static_cast<uint32_t>(s.size()));
+  out->append(s);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- keys
+
+Result<UrlKey> MakeUrlKey(std::string_view url) {
+  if (url.empty()) return Status::InvalidArgument("empty URL");
+  if (url.size() > kMaxUrlBytes) {
+    return Status::InvalidArgument("URL longer than kMaxUrlBytes (" +
+                                   std::to_string(kMaxUrlBytes) + ")");
+  }
+  if (url.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument("URL contains a NUL byte");
+  }
+  UrlKey out;
+  Result<url::Url> parsed = url::Parse(url);
+  if (parsed.ok() && parsed->IsHttp() && !parsed->host.empty()) {
+    out.key = url::SurtKey(*parsed);
+    out.site = url::SiteOfHost(parsed->host);
+  }
+  // Fallback (documented): unparseable or non-http URLs, or a SURT key that
+  // would break the 0x00 separator.
+  if (out.key.empty() || out.key.find('\0') != std::string::npos ||
+      out.key[0] == kFallbackKeyPrefix) {
+    out.key.assign(1, kFallbackKeyPrefix);
+    out.key.append(url);
+    out.site.clear();
+  }
+  return out;
+}
+
+void PutBigEndian64(std::string* out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
+}
+
+void PutBigEndian32(std::string* out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
+}
+
+std::string CaptureKey(std::string_view urlkey, uint64_t fetched_micros) {
+  std::string key(urlkey);
+  key.push_back('\0');
+  PutBigEndian64(&key, fetched_micros);
+  return key;
+}
+
+std::string VersionKey(std::string_view urlkey, uint32_t version) {
+  std::string key(urlkey);
+  key.push_back('\0');
+  PutBigEndian32(&key, version);
+  return key;
+}
+
+std::string UrlRangeStart(std::string_view urlkey) {
+  std::string key(urlkey);
+  key.push_back('\0');
+  return key;
+}
+
+std::string UrlRangeLimit(std::string_view urlkey) {
+  std::string key(urlkey);
+  key.push_back('\x01');
+  return key;
+}
+
+// ---------------------------------------------------------------- hashes
+
+std::string RawHash(std::string_view body) {
+  return Canonical128(XXH3_128bits(body.data(), body.size()));
+}
+
+std::string NormalizeArticleText(std::string_view body) {
+  std::string out;
+  out.reserve(body.size());
+  size_t pos = 0;
+  while (pos <= body.size()) {
+    size_t end = body.find('\n', pos);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view line = body.substr(pos, end - pos);
+    std::string normalized;
+    bool pending_space = false;
+    for (size_t i = 0; i < line.size();) {
+      size_t ws = WhitespaceAt(line, i);
+      if (ws > 0) {
+        pending_space = !normalized.empty();
+        i += ws;
+        continue;
+      }
+      if (pending_space) normalized.push_back(' ');
+      pending_space = false;
+      normalized.push_back(line[i]);
+      ++i;
+    }
+    if (!normalized.empty()) {
+      if (!out.empty()) out.push_back('\n');
+      out.append(normalized);
+    }
+    pos = end + 1;
+  }
+  return out;
+}
+
+std::string ContentHash(std::string_view normalized) { return RawHash(normalized); }
+
+uint64_t MetaHash(const Article& article) {
+  std::string buf;
+  PutLengthPrefixed(&buf, article.title);
+  PutBigEndian32(&buf, static_cast<uint32_t>(article.authors.size()));
+  for (const std::string& author : article.authors) PutLengthPrefixed(&buf, author);
+  PutLengthPrefixed(&buf, article.published);
+  PutLengthPrefixed(&buf, article.modified);
+  return XXH3_64bits(buf.data(), buf.size());
+}
+
+std::string HexOf(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char c : bytes) {
+    unsigned char b = static_cast<unsigned char>(c);
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0xF]);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- records
+
+std::string EncodeUrlRecord(const UrlRecord& r) {
+  json j = json::object();
+  PutStr(j, "u", r.state.url);
+  PutUInt(j, "lv", r.state.latest_version);
+  PutInt(j, "ff", r.state.first_fetched_micros);
+  PutInt(j, "lf", r.state.last_fetched_micros);
+  PutInt(j, "lc", r.state.last_changed_micros);
+  PutInt(j, "ls", r.state.last_http_status);
+  PutStr(j, "et", r.state.etag);
+  PutStr(j, "lm", r.state.last_modified);
+  PutBin(j, "ch", r.content_hash);
+  PutUInt(j, "mh", r.meta_hash);
+  PutStr(j, "do", r.state.duplicate_of);
+  PutBin(j, "rh", r.raw_hash);
+  return ToMsgpack(j);
+}
+
+Result<UrlRecord> DecodeUrlRecord(std::string_view data) {
+  Result<json> j = FromMsgpack(data, "UrlState");
+  if (!j.ok()) return j.status();
+  MapReader m(*j);
+  UrlRecord r;
+  r.state.url = m.Str("u");
+  r.state.latest_version = static_cast<uint32_t>(m.UInt("lv"));
+  r.state.first_fetched_micros = m.Int("ff");
+  r.state.last_fetched_micros = m.Int("lf");
+  r.state.last_changed_micros = m.Int("lc");
+  r.state.last_http_status = static_cast<int>(m.Int("ls"));
+  r.state.etag = m.Str("et");
+  r.state.last_modified = m.Str("lm");
+  r.content_hash = m.Bin("ch");
+  r.meta_hash = m.UInt("mh");
+  r.state.duplicate_of = m.Str("do");
+  r.raw_hash = m.Bin("rh");
+  if (m.corrupt()) return Corrupt("UrlState");
+  r.state.content_hash = HexOf(r.content_hash);
+  return r;
+}
+
+std::string EncodeCaptureRecord(const CaptureRecord& r) {
+  const Capture& c = r.capture;
+  json j = json::object();
+  PutStr(j, "u", c.url);
+  if (c.final_url != c.url) PutStr(j, "f", c.final_url);
+  PutInt(j, "t", c.fetched_micros);
+  PutInt(j, "s", c.http_status);
+  if (!c.headers.empty()) {
+    json headers = json::array();
+    for (const auto& [name, value] : c.headers) headers.push_back(json::array({name, value}));
+    j["h"] = std::move(headers);
+  }
+  PutList(j, "r", c.redirect_chain);
+  PutBin(j, "b", r.raw_hash);
+  PutUInt(j, "n", r.body_size);
+  if (c.truncated) j["x"] = true;
+  return ToMsgpack(j);
+}
+
+Result<CaptureRecord> DecodeCaptureRecord(std::string_view data) {
+  Result<json> j = FromMsgpack(data, "capture");
+  if (!j.ok()) return j.status();
+  MapReader m(*j);
+  CaptureRecord r;
+  Capture& c = r.capture;
+  c.url = m.Str("u");
+  c.final_url = m.Str("f");
+  if (c.final_url.empty()) c.final_url = c.url;
+  c.fetched_micros = m.Int("t");
+  c.http_status = static_cast<int>(m.Int("s"));
+  c.headers = m.Pairs("h");
+  c.redirect_chain = m.List("r");
+  r.raw_hash = m.Bin("b");
+  r.body_size = m.UInt("n");
+  c.truncated = m.Bool("x");
+  if (m.corrupt()) return Corrupt("capture");
+  return r;
+}
+
+std::string EncodeVersionRecord(const VersionRecord& r) {
+  const Article& a = r.article;
+  json j = json::object();
+  PutUInt(j, "v", r.version);
+  PutInt(j, "t", r.fetched_micros);
+  PutInt(j, "s", r.http_status);
+  PutBin(j, "ch", r.content_hash);
+  PutInt(j, "xv", r.extractor_version);
+  if (r.relevance != 0) j["rl"] = r.relevance;
+  PutBin(j, "ck", r.capture_key);
+  PutStr(j, "u", a.url);
+  PutStr(j, "ti", a.title);
+  PutList(j, "au", a.authors);
+  PutStr(j, "pu", a.published);
+  PutStr(j, "mo", a.modified);
+  PutStr(j, "sn", a.site_name);
+  PutStr(j, "se", a.section);
+  PutStr(j, "cu", a.canonical_url);
+  PutStr(j, "la", a.language);
+  PutStr(j, "de", a.description);
+  PutStr(j, "li", a.lead_image);
+  PutStr(j, "bo", a.body);
+  PutList(j, "ca", a.captions);
+  PutStr(j, "cs", a.charset);
+  PutList(j, "dg", a.diagnostics);
+  return ToMsgpack(j);
+}
+
+Result<VersionRecord> DecodeVersionRecord(std::string_view data) {
+  Result<json> j = FromMsgpack(data, "version");
+  if (!j.ok()) return j.status();
+  MapReader m(*j);
+  VersionRecord r;
+  r.version = static_cast<uint32_t>(m.UInt("v"));
+  r.fetched_micros = m.Int("t");
+  r.http_status = static_cast<int>(m.Int("s"));
+  r.content_hash = m.Bin("ch");
+  r.extractor_version = static_cast<int>(m.Int("xv"));
+  r.relevance = m.Float("rl");
+  r.capture_key = m.Bin("ck");
+  Article& a = r.article;
+  a.is_article = true;
+  a.url = m.Str("u");
+  a.title = m.Str("ti");
+  a.authors = m.List("au");
+  a.published = m.Str("pu");
+  a.modified = m.Str("mo");
+  a.site_name = m.Str("sn");
+  a.section = m.Str("se");
+  a.canonical_url = m.Str("cu");
+  a.language = m.Str("la");
+  a.description = m.Str("de");
+  a.lead_image = m.Str("li");
+  a.body = m.Str("bo");
+  a.captions = m.List("ca");
+  a.charset = m.Str("cs");
+  a.diagnostics = m.List("dg");
+  if (m.corrupt()) return Corrupt("version");
+  return r;
+}
+
+std::string EncodeContentRecord(const ContentRecord& r) {
+  json j = json::object();
+  PutStr(j, "u", r.url);
+  PutUInt(j, "v", r.version);
+  return ToMsgpack(j);
+}
+
+Result<ContentRecord> DecodeContentRecord(std::string_view data) {
+  Result<json> j = FromMsgpack(data, "content");
+  if (!j.ok()) return j.status();
+  MapReader m(*j);
+  ContentRecord r;
+  r.url = m.Str("u");
+  r.version = static_cast<uint32_t>(m.UInt("v"));
+  if (m.corrupt()) return Corrupt("content");
+  return r;
+}
+
+std::string EncodeCounter(int64_t v) {
+  uint64_t u = static_cast<uint64_t>(v);
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(u >> (8 * i));
+  return out;
+}
+
+Result<int64_t> DecodeCounter(std::string_view data) {
+  if (data.size() != 8) return Status::DataLoss("meta counter is not 8 bytes");
+  uint64_t u = 0;
+  for (int i = 0; i < 8; ++i) u |= static_cast<uint64_t>(static_cast<unsigned char>(data[i])) << (8 * i);
+  return static_cast<int64_t>(u);
+}
+
+}  // namespace jikji::storage::internal
