@@ -29,8 +29,10 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct FetchRequest {
   std::string url;                 // absolute http(s) URL
-  std::string if_none_match;       // conditional GET, sent when not empty
-  std::string if_modified_since;   // HTTP-date, sent when not empty
+  // Conditional GET validators, sent when not empty, and only to `url`
+  // itself (never to a redirect's target: validators belong to one URL).
+  std::string if_none_match;
+  std::string if_modified_since;   // HTTP-date
   HeaderList extra_headers;
   uint64_t tag = 0;                // the caller's, returned in the response
 };
@@ -38,14 +40,18 @@ struct FetchRequest {
 struct FetchResponse {
   // OK when a final HTTP response was received, whatever its code.
   // Otherwise: DeadlineExceeded (timeouts, low speed), Unavailable
-  // (connect/DNS/reset: worth a retry), ResourceExhausted (body cap: body
-  // holds the first max_body_bytes), InvalidArgument (bad URL, redirect
-  // loop, too many redirects), Cancelled.
+  // (connect/DNS/reset/truncated body: worth a retry), ResourceExhausted
+  // (body cap: body holds the first max_body_bytes; or headers over
+  // 256 KiB), InvalidArgument (bad URL, redirect loop, too many redirects;
+  // max_redirects = 0 makes any redirect fail), DataLoss (undecodable
+  // Content-Encoding), Internal (unexpected libcurl error), Cancelled.
   Status status;
   uint64_t tag = 0;
   int http_status = 0;
   std::string url;                          // as requested
-  std::string final_url;                    // after redirects
+  // After redirects; final_url and redirect_chain are in url::Parse's
+  // serialization without fragment ("http://h:1" becomes "http://h:1/").
+  std::string final_url;
   std::vector<std::string> redirect_chain;  // each hop before final_url, in order
   HeaderList headers;                       // of the final response; names lower-case
   std::string content_type;
@@ -55,7 +61,7 @@ struct FetchResponse {
   std::string remote_ip;
   int64_t started_micros = 0;               // wall clock at start
   int64_t elapsed_micros = 0;
-  uint64_t wire_bytes = 0;                  // bytes received before decoding
+  uint64_t wire_bytes = 0;                  // headers + raw body bytes, all hops
 
   // First value of a header (name compared case-insensitively), or "".
   std::string Header(std::string_view name) const;
@@ -64,7 +70,7 @@ struct FetchResponse {
 struct FetcherOptions {
   std::string user_agent = "Jikji/0.1 (+https://github.com/jikji-archive/jikji)";
   int64_t connect_timeout_ms = 10'000;
-  int64_t total_timeout_ms = 60'000;
+  int64_t total_timeout_ms = 60'000;  // the whole fetch, redirects included
   // Abort when fewer than low_speed_bytes/s arrive for low_speed_time_s.
   int64_t low_speed_bytes = 64;
   int64_t low_speed_time_s = 20;
@@ -75,7 +81,7 @@ struct FetcherOptions {
   int max_redirects = 5;
   // curl --resolve entries: "HOST:PORT:ADDR".
   std::vector<std::string> resolve;
-  bool http2 = true;
+  bool http2 = true;  // HTTP/2 over TLS when offered; false forces HTTP/1.1
   int64_t dns_cache_seconds = 300;
 };
 
@@ -85,7 +91,8 @@ class Fetcher {
   virtual ~Fetcher() = default;
 
   // Starts fetching. `done` runs exactly once, on the io_context thread,
-  // never from inside Fetch() itself.
+  // never from inside Fetch() itself -- provided the fetcher lives until
+  // then: destroying it drops the callbacks of transfers still in flight.
   virtual void Fetch(FetchRequest request, Callback done) = 0;
   virtual size_t InFlight() const = 0;
   // Aborts every transfer; their callbacks run with status Cancelled.
