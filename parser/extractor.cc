@@ -1,1 +1,1112 @@
-// Placeholder.
+// The page extractor. One pass of cheap byte filtering (internal/prefilter),
+// one Gumbo parse, then:
+//   1. Walk: one pre-order walk over the tree builds a flat array of element
+//      records (subtree = index range), sums text and link-text sizes per
+//      element, cuts the text into "runs" (inline content between block
+//      boundaries and <br>), scores each run that reads like a paragraph and
+//      gives that score to the run's block and its three nearest ancestors
+//      (the idea of Readability's scoring, without copying text around). It
+//      also collects metadata (<title>, <meta>, <link>, <base>, <time>, h1)
+//      and links.
+//   2. Choose: the best-scoring block (score x (1 - link density) + class/id
+//      hints), or the per-site rule's container.
+//   3. Emit: a second walk over the chosen subtree writes paragraphs, skipping
+//      chrome (excluded tags, hidden elements, negative class/id hints,
+//      link-dense blocks), then drops chrome lines by text pattern.
+//   4. Metadata by source priority: JSON-LD, <meta>, then text patterns.
+#include "parser/extractor.h"
+
+#include <gumbo.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parser/charset.h"
+#include "parser/internal/chrome.h"
+#include "parser/internal/dates.h"
+#include "parser/internal/jsonld.h"
+#include "parser/internal/prefilter.h"
+#include "parser/internal/selector.h"
+#include "parser/internal/text.h"
+#include "url/url.h"
+
+namespace jikji::parser {
+namespace {
+
+using internal::ClassHints;
+using internal::Selector;
+
+// Elements nested deeper than this in Gumbo's tree are not visited (the
+// prefilter keeps real pages far below it).
+constexpr int kMaxWalkDepth = 512;
+// A run shorter than this (code points) is not a paragraph.
+constexpr uint32_t kMinParagraphChars = 25;
+// Bytes of each run's text kept for date/byline patterns.
+constexpr size_t kRunHeadBytes = 320;
+// Anchor text kept per link.
+constexpr size_t kMaxLinkTextBytes = 512;
+// Links collected per page at most.
+constexpr size_t kMaxLinks = 20000;
+// Text kept for a title, heading, caption or rule field.
+constexpr size_t kMaxFieldBytes = 4096;
+// Class/id hint weights, in paragraph-score units.
+constexpr float kHintWeight = 25.0f;
+// is_article thresholds (code points of body text): two or more real
+// paragraphs, or one long block, or less with og:type/JSON-LD evidence.
+constexpr size_t kMinArticleChars = 200;
+constexpr size_t kMinSingleBlockChars = 500;
+constexpr size_t kMinEvidencedChars = 100;
+// A block with at least kListMinAnchors real links and less than
+// kListCharsPerAnchor characters of text per link is a list (index page).
+constexpr uint32_t kListMinAnchors = 6;
+constexpr size_t kListCharsPerAnchor = 100;
+// An <a> with at least this many characters counts as a "real" link (list item).
+constexpr uint32_t kAnchorChars = 8;
+
+bool IsInlineTag(GumboTag t) {
+  switch (t) {
+    case GUMBO_TAG_A: case GUMBO_TAG_ABBR: case GUMBO_TAG_B: case GUMBO_TAG_BDI:
+    case GUMBO_TAG_BDO: case GUMBO_TAG_BIG: case GUMBO_TAG_BR: case GUMBO_TAG_CITE:
+    case GUMBO_TAG_CODE: case GUMBO_TAG_DATA: case GUMBO_TAG_DFN: case GUMBO_TAG_EM:
+    case GUMBO_TAG_FONT: case GUMBO_TAG_I: case GUMBO_TAG_IMG: case GUMBO_TAG_KBD:
+    case GUMBO_TAG_LABEL: case GUMBO_TAG_MARK: case GUMBO_TAG_NOBR: case GUMBO_TAG_Q:
+    case GUMBO_TAG_RP: case GUMBO_TAG_RT: case GUMBO_TAG_RUBY: case GUMBO_TAG_S:
+    case GUMBO_TAG_SAMP: case GUMBO_TAG_SMALL: case GUMBO_TAG_SPAN: case GUMBO_TAG_STRIKE:
+    case GUMBO_TAG_STRONG: case GUMBO_TAG_SUB: case GUMBO_TAG_SUP: case GUMBO_TAG_TIME:
+    case GUMBO_TAG_TT: case GUMBO_TAG_U: case GUMBO_TAG_VAR: case GUMBO_TAG_WBR:
+    case GUMBO_TAG_INS: case GUMBO_TAG_DEL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Never part of the article text, nor of any metadata text.
+bool IsBoilerTag(GumboTag t) {
+  switch (t) {
+    case GUMBO_TAG_NAV: case GUMBO_TAG_FOOTER: case GUMBO_TAG_ASIDE: case GUMBO_TAG_MENU:
+    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_IFRAME: case GUMBO_TAG_OBJECT:
+    case GUMBO_TAG_EMBED: case GUMBO_TAG_CANVAS: case GUMBO_TAG_AUDIO: case GUMBO_TAG_VIDEO:
+    case GUMBO_TAG_SELECT: case GUMBO_TAG_OPTION: case GUMBO_TAG_BUTTON: case GUMBO_TAG_INPUT:
+    case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_HEAD: case GUMBO_TAG_MAP: case GUMBO_TAG_SVG:
+    case GUMBO_TAG_MATH: case GUMBO_TAG_FRAMESET: case GUMBO_TAG_DATALIST:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsCandidateTag(GumboTag t) {
+  switch (t) {
+    case GUMBO_TAG_DIV: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_SECTION: case GUMBO_TAG_MAIN:
+    case GUMBO_TAG_TD: case GUMBO_TAG_P: case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_PRE:
+    case GUMBO_TAG_BODY: case GUMBO_TAG_FORM: case GUMBO_TAG_DD: case GUMBO_TAG_CENTER:
+    case GUMBO_TAG_FIGURE: case GUMBO_TAG_UNKNOWN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const char* Attr(const GumboNode* n, const char* name) {
+  const GumboAttribute* a = gumbo_get_attribute(&n->v.element.attributes, name);
+  return a ? a->value : nullptr;
+}
+
+std::string_view AttrView(const GumboNode* n, const char* name) {
+  const char* v = Attr(n, name);
+  return v ? std::string_view(v) : std::string_view();
+}
+
+bool IsElement(const GumboNode* n) {
+  return n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE;
+}
+
+// Collapsed text of a subtree (bounded), skipping boilerplate tags.
+void AppendSubtreeText(const GumboNode* n, std::string* out, bool* pending, int depth) {
+  if (depth > kMaxWalkDepth || out->size() >= kMaxFieldBytes) return;
+  if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
+      n->type == GUMBO_NODE_CDATA) {
+    text::AppendCollapsed(n->v.text.text, out, pending);
+    return;
+  }
+  if (!IsElement(n)) return;
+  if (IsBoilerTag(n->v.element.tag)) return;
+  bool block = !IsInlineTag(n->v.element.tag);
+  if (block || n->v.element.tag == GUMBO_TAG_BR) *pending = true;
+  const GumboVector& ch = n->v.element.children;
+  for (unsigned i = 0; i < ch.length; ++i) {
+    AppendSubtreeText(static_cast<const GumboNode*>(ch.data[i]), out, pending, depth + 1);
+  }
+  if (block) *pending = true;
+}
+
+std::string SubtreeText(const GumboNode* n) {
+  std::string out;
+  bool pending = false;
+  AppendSubtreeText(n, &out, &pending, 0);
+  if (out.size() > kMaxFieldBytes) {
+    size_t cut = kMaxFieldBytes;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+  }
+  return out;
+}
+
+// A prefix of `s` of at most `max` bytes, cut at a code point boundary.
+std::string_view Utf8Prefix(std::string_view s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut);
+}
+
+// Lower-case, spaces removed: for comparing names loosely.
+std::string Squash(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n') continue;
+    out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+  }
+  return out;
+}
+
+struct Node {
+  const GumboNode* g = nullptr;
+  int parent = -1;
+  int end = 0;    // one past the last descendant's index
+  int depth = 0;  // Gumbo tree depth (the emission walk repeats the bound)
+  GumboTag tag = GUMBO_TAG_UNKNOWN;
+  bool excluded = false;  // (inherited) not article text: header, chrome, hidden
+  bool boiler = false;    // (inherited) not even metadata text: nav, footer, hidden
+  bool soft = false;      // (own) negative hints: dropped inside the body if small
+  bool inline_tag = false;
+  bool caption = false;   // (own) figcaption or caption class: goes to captions
+  float hint = 0;         // class/id weight
+  // Sums over the subtree (text that is not excluded).
+  uint32_t chars = 0;
+  uint32_t link_chars = 0;
+  uint32_t anchors = 0;
+  float score = 0;
+  // The inline run in progress (blocks only).
+  uint32_t run_chars = 0;
+  uint32_t run_link_chars = 0;
+  uint32_t run_punct = 0;
+  bool run_pending_space = false;
+  std::string run_head;
+};
+
+struct TextRun {
+  int block;
+  uint32_t chars;
+  bool excluded;
+  bool boiler;
+  std::string head;  // first kRunHeadBytes of the collapsed text
+};
+
+struct RawLink {
+  std::string href;
+  std::string text;
+  bool nofollow = false;
+  bool pending_space = false;  // AppendCollapsed state between text nodes
+};
+
+struct RuleSelectors {
+  std::vector<Selector> body, title, published, author, drop;
+};
+
+std::vector<Selector> ParseSelectors(const std::vector<std::string>& texts,
+                                     std::vector<std::string>* diagnostics) {
+  std::vector<Selector> out;
+  for (const std::string& t : texts) {
+    Selector s = Selector::Parse(t);
+    if (!s.valid()) {
+      diagnostics->push_back("rule: " + s.error());
+      continue;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+bool AnyMatch(const std::vector<Selector>& sels, const GumboNode* n) {
+  for (const Selector& s : sels) {
+    if (s.Matches(n)) return true;
+  }
+  return false;
+}
+
+constexpr std::string_view kPublishedLabels[] = {
+    "기사입력", "입력", "등록", "승인", "작성일", "작성", "발행", "게재", "송고",
+    "Posted", "Published", "posted", "published", "일시"};
+constexpr std::string_view kModifiedLabels[] = {"최종수정", "수정", "업데이트", "변경",
+                                                "Updated", "Modified", "updated", "modified"};
+
+// 1 published, 2 modified, 0 none: the label nearest the end of `prefix`.
+int LabelKind(std::string_view prefix) {
+  size_t best = std::string_view::npos;
+  int kind = 0;
+  auto scan = [&](const std::string_view* labels, size_t n, int k) {
+    for (size_t i = 0; i < n; ++i) {
+      size_t p = prefix.rfind(labels[i]);
+      if (p == std::string_view::npos) continue;
+      size_t end = p + labels[i].size();
+      if (best == std::string_view::npos || end > best ||
+          (end == best && k == 2)) {  // "최종수정" over "수정" is the same kind anyway
+        best = end;
+        kind = k;
+      }
+    }
+  };
+  scan(kPublishedLabels, std::size(kPublishedLabels), 1);
+  scan(kModifiedLabels, std::size(kModifiedLabels), 2);
+  // The label must be close to the date: only separators in between.
+  if (best != std::string_view::npos) {
+    std::string_view between = prefix.substr(best);
+    for (char c : between) {
+      if (!(c == ' ' || c == ':' || c == '|' || c == '[' || c == ']' || c == '(' || c == ')' ||
+            c == '-' || c == '.')) {
+        // Allow non-ASCII separators such as '：' by length only.
+        if (between.size() > 6) return 0;
+      }
+    }
+  }
+  return kind;
+}
+
+class Extraction {
+ public:
+  Extraction(std::string_view url, const ExtractOptions& options, Page* page)
+      : url_(url), options_(options), page_(page), article_(page->article) {}
+
+  void Execute(std::string_view bytes, std::string_view content_type);
+
+ private:
+  void Walk(const GumboNode* n, int parent, int block, bool excluded, bool boiler, bool in_link,
+            int link, int depth);
+  void OnElement(const GumboNode* n, int idx);
+  void OnText(std::string_view t, int block, bool excluded, bool boiler, bool in_link, int link);
+  void FlushRun(int block);
+  int ChooseContainer();
+  void Emit(const GumboNode* n, int* idx, int depth, int top);
+  void Break();
+  void BuildBody(const std::vector<int>& containers);
+  void FillMetadata();
+  void FillDates(int top);
+  std::string TitleShownInPage(const std::string& raw) const;
+  void FillAuthors(int top);
+  void FillLinks();
+  std::string Meta(std::initializer_list<std::string_view> keys) const;
+  std::string ResolveUrl(std::string_view ref) const;
+
+  std::string_view url_;
+  const ExtractOptions& options_;
+  Page* page_;
+  Article& article_;
+
+  std::vector<Node> nodes_;
+  std::vector<TextRun> runs_;
+  std::vector<RawLink> raw_links_;
+  std::vector<std::pair<std::string, std::string>> metas_;  // key lower-case, content
+  std::vector<std::string> feed_hrefs_;
+  std::vector<std::pair<int, std::string>> times_;  // node, datetime
+  std::vector<int> h1s_;
+  std::string title_tag_;
+  std::string canonical_;
+  std::string base_href_;
+  std::string html_lang_;
+  bool depth_exceeded_ = false;
+  internal::JsonLdArticle jsonld_;
+  RuleSelectors rules_;
+  std::vector<int> rule_body_;
+  int rule_title_ = -1, rule_published_ = -1;
+  std::vector<int> rule_author_;
+
+  // Emission state.
+  std::vector<std::string> paragraphs_;
+  std::string cur_;
+  bool cur_pending_ = false;
+  int emit_link_depth_ = 0;
+  uint32_t emit_link_chars_ = 0;
+  uint32_t emit_chars_ = 0;
+  uint32_t emit_anchors_ = 0;
+  uint32_t emit_anchor_text_ = 0;
+};
+
+void Extraction::OnText(std::string_view t, int block, bool excluded, bool boiler, bool in_link,
+                        int link) {
+  if (block < 0) return;
+  Node& b = nodes_[block];
+  if (!boiler && b.run_head.size() < kRunHeadBytes) {
+    text::AppendCollapsed(Utf8Prefix(t, kRunHeadBytes), &b.run_head, &b.run_pending_space);
+  } else if (!boiler) {
+    // Keep the space state right for the next run.
+    b.run_pending_space = true;
+  }
+  if (link >= 0 && raw_links_[link].text.size() < kMaxLinkTextBytes) {
+    RawLink& l = raw_links_[link];
+    text::AppendCollapsed(Utf8Prefix(t, kMaxLinkTextBytes), &l.text, &l.pending_space);
+  }
+  if (excluded) return;
+  uint32_t n = static_cast<uint32_t>(text::CountChars(t));
+  if (n == 0) return;
+  uint32_t punct = 0;
+  for (char c : t) punct += (c == ',' || c == '.');
+  b.run_chars += n;
+  b.run_punct += punct;
+  b.chars += n;
+  if (in_link) {
+    b.run_link_chars += n;
+    b.link_chars += n;
+  }
+}
+
+void Extraction::FlushRun(int block) {
+  if (block < 0) return;
+  Node& b = nodes_[block];
+  if (b.run_head.empty() && b.run_chars == 0) return;
+  uint32_t chars = b.run_chars;
+  if (!b.excluded && chars >= kMinParagraphChars && b.run_link_chars * 2 < chars) {
+    float s = 1.0f + 0.5f * static_cast<float>(std::min<uint32_t>(b.run_punct, 8)) +
+              std::min(static_cast<float>(chars) / 100.0f, 3.0f);
+    static constexpr float kLevelShare[] = {1.0f, 1.0f, 0.5f, 1.0f / 6.0f};
+    int at = block;
+    for (float share : kLevelShare) {
+      if (at < 0) break;
+      nodes_[at].score += s * share;
+      at = nodes_[at].parent;
+    }
+  }
+  std::string_view head = text::Trim(b.run_head);
+  if (!head.empty()) {
+    runs_.push_back({block, static_cast<uint32_t>(text::CountChars(head)), b.excluded, b.boiler,
+                     std::string(head)});
+  }
+  b.run_head.clear();
+  b.run_pending_space = false;
+  b.run_chars = b.run_link_chars = b.run_punct = 0;
+}
+
+// Metadata and per-tag bookkeeping of one element.
+void Extraction::OnElement(const GumboNode* n, int idx) {
+  GumboTag tag = n->v.element.tag;
+  switch (tag) {
+    case GUMBO_TAG_TITLE:
+      if (title_tag_.empty()) title_tag_ = SubtreeText(n);
+      break;
+    case GUMBO_TAG_META: {
+      std::string_view content = AttrView(n, "content");
+      if (content.empty()) break;
+      for (const char* key_attr : {"property", "name", "itemprop", "http-equiv"}) {
+        std::string_view key = AttrView(n, key_attr);
+        if (!key.empty()) metas_.emplace_back(text::AsciiLower(text::Trim(key)), std::string(content));
+      }
+      break;
+    }
+    case GUMBO_TAG_LINK: {
+      std::string rel = text::AsciiLower(AttrView(n, "rel"));
+      std::string_view href = text::Trim(AttrView(n, "href"));
+      if (href.empty()) break;
+      if (rel.find("canonical") != std::string::npos && canonical_.empty()) {
+        canonical_ = std::string(href);
+      }
+      if (rel.find("alternate") != std::string::npos) {
+        std::string type = text::AsciiLower(AttrView(n, "type"));
+        if (type.find("rss+xml") != std::string::npos || type.find("atom+xml") != std::string::npos) {
+          feed_hrefs_.emplace_back(href);
+        }
+      }
+      break;
+    }
+    case GUMBO_TAG_BASE:
+      if (base_href_.empty()) base_href_ = std::string(text::Trim(AttrView(n, "href")));
+      break;
+    case GUMBO_TAG_HTML:
+      if (html_lang_.empty()) html_lang_ = std::string(text::Trim(AttrView(n, "lang")));
+      break;
+    case GUMBO_TAG_TIME: {
+      std::string_view dt = AttrView(n, "datetime");
+      if (!dt.empty() && times_.size() < 64) times_.emplace_back(idx, std::string(dt));
+      break;
+    }
+    case GUMBO_TAG_H1:
+      if (h1s_.size() < 16) h1s_.push_back(idx);
+      break;
+    default:
+      break;
+  }
+  std::string_view itemprop = AttrView(n, "itemprop");
+  if (!itemprop.empty() && tag != GUMBO_TAG_META) {
+    std::string_view v = AttrView(n, "datetime");
+    if (v.empty()) v = AttrView(n, "content");
+    if (!v.empty()) metas_.emplace_back(text::AsciiLower(itemprop), std::string(v));
+  }
+}
+
+void Extraction::Walk(const GumboNode* n, int parent, int block, bool excluded, bool boiler,
+                      bool in_link, int link, int depth) {
+  if (depth > kMaxWalkDepth) {
+    depth_exceeded_ = true;
+    return;
+  }
+  if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
+      n->type == GUMBO_NODE_CDATA) {
+    OnText(n->v.text.text, block, excluded, boiler, in_link, link);
+    return;
+  }
+  if (!IsElement(n)) return;
+  const GumboElement& el = n->v.element;
+  int idx = static_cast<int>(nodes_.size());
+  nodes_.emplace_back();
+  {
+    Node& nd = nodes_[idx];
+    nd.g = n;
+    nd.parent = parent;
+    nd.depth = depth;
+    nd.tag = el.tag;
+    nd.inline_tag = IsInlineTag(el.tag);
+  }
+  bool self_boiler = IsBoilerTag(el.tag);
+  bool self_excluded = el.tag == GUMBO_TAG_HEADER || el.tag == GUMBO_TAG_FIGCAPTION;
+  bool caption = el.tag == GUMBO_TAG_FIGCAPTION;
+  if (Attr(n, "hidden") != nullptr) self_boiler = true;
+  std::string_view aria = AttrView(n, "aria-hidden");
+  if (aria == "true") self_boiler = true;
+  std::string_view style = AttrView(n, "style");
+  if (!style.empty()) {
+    std::string squashed = Squash(style);
+    if (squashed.find("display:none") != std::string::npos ||
+        squashed.find("visibility:hidden") != std::string::npos) {
+      self_boiler = true;
+    }
+  }
+  std::string_view cls = AttrView(n, "class");
+  std::string_view id = AttrView(n, "id");
+  ClassHints hints = internal::HintsForClassId(cls, id);
+  float hint = 0;
+  if (hints.positive()) hint += kHintWeight;
+  if (hints.negative) hint -= kHintWeight;
+  if (AttrView(n, "itemprop") == "articleBody") hint += 2 * kHintWeight;
+  if (el.tag == GUMBO_TAG_ARTICLE) hint += 10;
+  if (hints.hidden) self_boiler = true;
+  if (hints.caption) {
+    self_excluded = true;
+    caption = true;
+  }
+  bool soft = (hints.negative && !hints.strong_positive) || el.tag == GUMBO_TAG_FORM;
+  if (!rules_.drop.empty() && AnyMatch(rules_.drop, n)) self_boiler = true;
+  if (!rules_.body.empty() && AnyMatch(rules_.body, n)) rule_body_.push_back(idx);
+  if (rule_title_ < 0 && !rules_.title.empty() && AnyMatch(rules_.title, n)) rule_title_ = idx;
+  if (rule_published_ < 0 && !rules_.published.empty() && AnyMatch(rules_.published, n)) {
+    rule_published_ = idx;
+  }
+  if (!rules_.author.empty() && AnyMatch(rules_.author, n)) rule_author_.push_back(idx);
+
+  bool now_boiler = boiler || self_boiler;
+  bool now_excluded = excluded || self_excluded || now_boiler;
+  {
+    Node& nd = nodes_[idx];
+    nd.boiler = now_boiler;
+    nd.excluded = now_excluded;
+    nd.soft = soft;
+    nd.hint = hint;
+    nd.caption = caption;
+  }
+  OnElement(n, idx);
+
+  bool is_inline = IsInlineTag(el.tag);
+  if (!is_inline || el.tag == GUMBO_TAG_BR) FlushRun(block);
+  int child_block = is_inline ? block : idx;
+  int child_link = link;
+  if ((el.tag == GUMBO_TAG_A || el.tag == GUMBO_TAG_AREA) && options_.collect_links &&
+      raw_links_.size() < kMaxLinks) {
+    std::string_view href = AttrView(n, "href");
+    if (!href.empty()) {
+      RawLink l;
+      l.href = std::string(text::Trim(href));
+      l.nofollow = text::ContainsNoCase(AttrView(n, "rel"), "nofollow");
+      raw_links_.push_back(std::move(l));
+      if (el.tag == GUMBO_TAG_A) child_link = static_cast<int>(raw_links_.size()) - 1;
+    }
+  }
+  bool child_in_link = in_link || el.tag == GUMBO_TAG_A;
+  uint32_t block_links_before = block >= 0 ? nodes_[block].link_chars : 0;
+  const GumboVector& ch = el.children;
+  for (unsigned i = 0; i < ch.length; ++i) {
+    Walk(static_cast<const GumboNode*>(ch.data[i]), idx, child_block, now_excluded, now_boiler,
+         child_in_link, child_link, depth + 1);
+  }
+  if (!is_inline) FlushRun(idx);
+  Node& nd = nodes_[idx];
+  nd.end = static_cast<int>(nodes_.size());
+  if (el.tag == GUMBO_TAG_A && !now_excluded && !in_link) {
+    uint32_t anchor_chars =
+        (block >= 0 ? nodes_[block].link_chars - block_links_before : 0) + nodes_[idx].link_chars;
+    if (anchor_chars >= kAnchorChars) nodes_[idx].anchors += 1;
+  }
+  if (parent >= 0) {
+    Node& p = nodes_[parent];
+    p.chars += nd.chars;
+    p.link_chars += nd.link_chars;
+    p.anchors += nd.anchors;
+  }
+}
+
+int Extraction::ChooseContainer() {
+  int best = -1;
+  float best_score = 0;
+  for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) {
+    const Node& nd = nodes_[i];
+    if (nd.excluded || nd.score <= 0 || !IsCandidateTag(nd.tag)) continue;
+    float ld = nd.chars ? static_cast<float>(nd.link_chars) / static_cast<float>(nd.chars) : 0;
+    float s = nd.score * (1.0f - ld) + nd.hint;
+    if (nd.soft) s -= kHintWeight / 2;
+    if (best < 0 || s >= best_score) {
+      // Ties go to the deeper node (visited later in pre-order).
+      if (best >= 0 && s == best_score && !(i < nodes_[best].end)) continue;
+      best = i;
+      best_score = s;
+    }
+  }
+  return best;
+}
+
+void Extraction::Break() {
+  std::string_view t = text::Trim(cur_);
+  if (!t.empty()) paragraphs_.emplace_back(t);
+  cur_.clear();
+  cur_pending_ = false;
+}
+
+void Extraction::Emit(const GumboNode* n, int* idx, int depth, int top) {
+  if (depth > kMaxWalkDepth) return;
+  if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
+      n->type == GUMBO_NODE_CDATA) {
+    std::string_view t = n->v.text.text;
+    text::AppendCollapsed(t, &cur_, &cur_pending_);
+    uint32_t k = static_cast<uint32_t>(text::CountChars(t));
+    emit_chars_ += k;
+    if (emit_link_depth_ > 0) {
+      emit_link_chars_ += k;
+      emit_anchor_text_ += k;
+    }
+    return;
+  }
+  if (!IsElement(n)) return;
+  int i = (*idx)++;
+  const Node& nd = nodes_[i];
+  const Node& top_node = nodes_[top];
+  if (i != top) {
+    bool skip = nd.excluded;
+    if (!skip && nd.soft && nd.chars * 2 < top_node.chars) skip = true;
+    if (!skip && !nd.inline_tag && nd.chars >= 1 &&
+        static_cast<uint64_t>(nd.link_chars) * 10 > static_cast<uint64_t>(nd.chars) * 6) {
+      skip = true;
+      // Unlabelled link blocks still tell a list page from an article.
+      emit_anchors_ += nd.anchors;
+    }
+    if (skip) {
+      *idx = nd.end;
+      if (nd.caption && !nd.boiler) {
+        std::string cap = SubtreeText(n);
+        if (!cap.empty()) article_.captions.push_back(text::ToNfc(cap));
+      }
+      return;
+    }
+  }
+  GumboTag tag = nd.tag;
+  if (tag == GUMBO_TAG_IMG) {
+    std::string alt = text::Collapse(AttrView(n, "alt"));
+    if (text::CountChars(alt) >= 2) article_.captions.push_back(text::ToNfc(alt));
+    return;
+  }
+  if (tag == GUMBO_TAG_BR) {
+    Break();
+    return;
+  }
+  bool block = !nd.inline_tag;
+  if (block) Break();
+  bool is_link = tag == GUMBO_TAG_A;
+  uint32_t anchor_before = emit_anchor_text_;
+  if (is_link) ++emit_link_depth_;
+  const GumboVector& ch = n->v.element.children;
+  for (unsigned c = 0; c < ch.length; ++c) {
+    Emit(static_cast<const GumboNode*>(ch.data[c]), idx, depth + 1, top);
+  }
+  if (is_link) {
+    --emit_link_depth_;
+    if (emit_anchor_text_ - anchor_before >= kAnchorChars) ++emit_anchors_;
+  }
+  if (block) Break();
+}
+
+void Extraction::BuildBody(const std::vector<int>& containers) {
+  for (int top : containers) {
+    int idx = top;
+    Emit(nodes_[top].g, &idx, nodes_[top].depth, top);
+    Break();
+  }
+  std::string title_key = Squash(article_.title);
+  std::string body;
+  uint32_t long_paragraphs = 0;
+  std::string_view previous;
+  for (const std::string& p : paragraphs_) {
+    if (internal::IsChromeLine(p)) continue;
+    if (!title_key.empty() && Squash(p) == title_key) continue;
+    // Repeated short lines (a byline twice) once; long paragraphs may repeat.
+    if (p == previous && text::CountChars(p) <= 30) continue;
+    if (text::CountChars(p) >= 40) ++long_paragraphs;
+    if (!body.empty()) body.push_back('\n');
+    size_t start = body.size();
+    body.append(p);
+    previous = std::string_view(body).substr(start);
+  }
+  size_t body_chars = text::CountChars(body);
+  float ld = emit_chars_ ? static_cast<float>(emit_link_chars_) / static_cast<float>(emit_chars_) : 1;
+  bool list_like = emit_anchors_ >= kListMinAnchors &&
+                   body_chars < static_cast<size_t>(emit_anchors_) * kListCharsPerAnchor;
+  std::string og_type = text::AsciiLower(Meta({"og:type"}));
+  bool evidence = og_type == "article" || jsonld_.found ||
+                  !Meta({"article:published_time"}).empty();
+  bool strong = ld < 0.35f && ((body_chars >= kMinArticleChars && long_paragraphs >= 2) ||
+                                body_chars >= kMinSingleBlockChars);
+  bool weak = evidence && body_chars >= kMinEvidencedChars && ld < 0.5f;
+  // A site rule that found its body block is evidence too.
+  if (!rule_body_.empty() && body_chars >= kMinEvidencedChars / 2) weak = true;
+  article_.is_article = !list_like && (strong || weak);
+  if (list_like) {
+    article_.diagnostics.push_back("list-like content: " + std::to_string(emit_anchors_) +
+                                   " links in the main block");
+  }
+  if (!article_.is_article) {
+    article_.diagnostics.push_back(
+        "not an article: " + std::to_string(body_chars) + " chars, " +
+        std::to_string(long_paragraphs) + " long paragraphs, link density " +
+        std::to_string(static_cast<int>(ld * 100)) + "%");
+  }
+  if (article_.is_article) {
+    article_.body = text::ToNfc(body);
+  } else {
+    article_.captions.clear();
+  }
+}
+
+std::string Extraction::Meta(std::initializer_list<std::string_view> keys) const {
+  for (std::string_view k : keys) {
+    for (const auto& [key, value] : metas_) {
+      if (key == k) {
+        std::string v = text::Collapse(value);
+        if (!v.empty()) return v;
+      }
+    }
+  }
+  return "";
+}
+
+std::string Extraction::ResolveUrl(std::string_view ref) const {
+  ref = text::Trim(ref);
+  if (ref.empty()) return "";
+  std::string lower = text::AsciiLower(ref.substr(0, std::min<size_t>(ref.size(), 12)));
+  if (text::StartsWith(lower, "javascript:") || text::StartsWith(lower, "mailto:") ||
+      text::StartsWith(lower, "tel:") || text::StartsWith(lower, "data:")) {
+    return "";
+  }
+  auto base = url::Parse(url_);
+  if (base.ok() && !base_href_.empty()) {
+    auto b = url::Resolve(*base, base_href_);
+    if (b.ok()) base = std::move(b);
+  } else if (!base.ok() && !base_href_.empty()) {
+    base = url::Parse(base_href_);
+  }
+  if (base.ok()) {
+    auto r = url::Resolve(*base, ref);
+    if (r.ok()) return r->Serialize();
+    return "";
+  }
+  auto r = url::Parse(ref);
+  if (r.ok()) return r->Serialize();
+  return "";
+}
+
+// Strips " | Site", " - Site", " < Section < 기사본문" style suffixes.
+std::string StripTitleSuffix(std::string title, std::string_view site_name) {
+  static constexpr std::string_view kStrong[] = {" | ", " :: ", " < ", " ｜ "};
+  static constexpr std::string_view kWeak[] = {" - ", " – ", " — ", " : ", " · "};
+  std::string site = Squash(site_name);
+  for (int round = 0; round < 4; ++round) {
+    size_t best = std::string::npos;
+    size_t sep_len = 0;
+    bool strong = false;
+    for (std::string_view s : kStrong) {
+      size_t p = title.rfind(s);
+      if (p != std::string::npos && (best == std::string::npos || p > best)) {
+        best = p;
+        sep_len = s.size();
+        strong = true;
+      }
+    }
+    for (std::string_view s : kWeak) {
+      size_t p = title.rfind(s);
+      if (p != std::string::npos && (best == std::string::npos || p > best)) {
+        best = p;
+        sep_len = s.size();
+        strong = false;
+      }
+    }
+    if (best == std::string::npos || best == 0) break;
+    std::string_view prefix = std::string_view(title).substr(0, best);
+    std::string_view suffix = std::string_view(title).substr(best + sep_len);
+    std::string suf = Squash(suffix);
+    bool is_site = !site.empty() && !suf.empty() &&
+                   (suf == site || suf.find(site) != std::string::npos ||
+                    site.find(suf) != std::string::npos);
+    bool short_tail = strong && text::CountChars(suffix) <= 20 &&
+                      text::CountChars(prefix) >= text::CountChars(suffix);
+    if (!is_site && !short_tail) break;
+    title = std::string(text::Trim(prefix));
+  }
+  return title;
+}
+
+// The longest run of separator-delimited segments of `raw` ("Site :: Title",
+// "Title : Board - Site") that the page shows as a text block of its own.
+std::string Extraction::TitleShownInPage(const std::string& raw) const {
+  static constexpr std::string_view kSeparators[] = {" | ", " :: ", " < ", " > ", " - ", " – ",
+                                                     " — ", " : ", " ｜ "};
+  std::vector<size_t> cuts;  // pairs: separator start, separator end
+  for (std::string_view sep : kSeparators) {
+    for (size_t p = raw.find(sep); p != std::string::npos; p = raw.find(sep, p + 1)) {
+      cuts.push_back(p);
+      cuts.push_back(p + sep.size());
+    }
+  }
+  if (cuts.empty()) return "";
+  std::vector<std::pair<size_t, size_t>> seps;
+  for (size_t i = 0; i < cuts.size(); i += 2) seps.emplace_back(cuts[i], cuts[i + 1]);
+  std::sort(seps.begin(), seps.end());
+  std::vector<std::string> heads;
+  for (const TextRun& r : runs_) {
+    if (!r.boiler && r.chars <= 200) heads.push_back(Squash(r.head));
+  }
+  std::sort(heads.begin(), heads.end());
+  // Segment boundaries: starts are 0 and every separator end; ends are every
+  // separator start and raw.size().
+  std::vector<size_t> starts = {0}, ends;
+  for (const auto& [b, e] : seps) {
+    ends.push_back(b);
+    starts.push_back(e);
+  }
+  ends.push_back(raw.size());
+  std::string best;
+  for (size_t s : starts) {
+    for (size_t e : ends) {
+      if (e <= s || e - s <= best.size() || e - s == raw.size()) continue;
+      std::string candidate(text::Trim(std::string_view(raw).substr(s, e - s)));
+      if (text::CountChars(candidate) < 4) continue;
+      if (std::binary_search(heads.begin(), heads.end(), Squash(candidate))) best = candidate;
+    }
+  }
+  return best;
+}
+
+void Extraction::FillMetadata() {
+  article_.site_name = Meta({"og:site_name"});
+  if (article_.site_name.empty()) article_.site_name = text::Collapse(jsonld_.publisher);
+  article_.section = Meta({"article:section"});
+  if (article_.section.empty()) article_.section = text::Collapse(jsonld_.section);
+  article_.description = Meta({"og:description", "description", "twitter:description"});
+  if (article_.description.empty()) article_.description = text::Collapse(jsonld_.description);
+  std::string image = Meta({"og:image", "og:image:url", "twitter:image", "twitter:image:src"});
+  if (image.empty()) image = jsonld_.image;
+  article_.lead_image = ResolveUrl(image);
+  std::string canonical = canonical_;
+  if (canonical.empty()) canonical = Meta({"og:url"});
+  article_.canonical_url = ResolveUrl(canonical);
+  std::string lang = html_lang_;
+  if (lang.empty()) lang = Meta({"content-language", "og:locale"});
+  if (!lang.empty()) {
+    size_t cut = lang.find_first_of("-_ ,");
+    article_.language = text::AsciiLower(lang.substr(0, cut));
+  }
+
+  // Title.
+  std::string h1;
+  for (int i : h1s_) {
+    if (nodes_[i].boiler) continue;
+    h1 = SubtreeText(nodes_[i].g);
+    if (!h1.empty()) break;
+  }
+  std::string title;
+  if (rule_title_ >= 0) title = SubtreeText(nodes_[rule_title_].g);
+  if (title.empty()) {
+    std::string raw = Meta({"og:title", "twitter:title"});
+    if (raw.empty()) raw = text::Collapse(jsonld_.headline);
+    if (raw.empty()) raw = text::Collapse(title_tag_);
+    std::string shown = raw.empty() ? std::string() : TitleShownInPage(raw);
+    if (!h1.empty() && text::CountChars(h1) >= 4 && text::StartsWith(raw, h1)) {
+      title = h1;
+    } else if (!shown.empty()) {
+      title = shown;
+    } else if (!raw.empty()) {
+      title = StripTitleSuffix(raw, article_.site_name);
+    } else {
+      title = h1;
+    }
+  }
+  article_.title = text::ToNfc(title);
+}
+
+void Extraction::FillDates(int top) {
+  std::string published, modified;
+  if (rule_published_ >= 0) {
+    const GumboNode* n = nodes_[rule_published_].g;
+    std::string_view attr = AttrView(n, "datetime");
+    if (attr.empty()) attr = AttrView(n, "content");
+    published = internal::ParseDate(attr);
+    if (published.empty()) published = internal::FindDate(SubtreeText(n)).iso;
+  }
+  auto parse = [](std::string_view v) {
+    std::string iso = internal::ParseDate(v);
+    if (iso.empty()) iso = internal::FindDate(v).iso;
+    return iso;
+  };
+  if (published.empty() && !jsonld_.date_published.empty()) published = parse(jsonld_.date_published);
+  if (modified.empty() && !jsonld_.date_modified.empty()) modified = parse(jsonld_.date_modified);
+  if (published.empty()) {
+    published = parse(Meta({"article:published_time", "og:article:published_time",
+                            "datepublished", "pubdate", "publishdate", "publish-date",
+                            "dc.date.issued", "dcterms.created", "dc.date", "date"}));
+  }
+  if (modified.empty()) {
+    modified = parse(Meta({"article:modified_time", "og:article:modified_time", "datemodified",
+                           "og:updated_time", "lastmod", "dcterms.modified"}));
+  }
+  int top_end = top >= 0 ? nodes_[top].end : static_cast<int>(nodes_.size());
+  if (published.empty() || modified.empty()) {
+    // Labelled dates in the text ("입력 2025.02.06 15:15", "<dt>수정</dt><dd>...").
+    std::string_view previous_head;
+    for (const TextRun& r : runs_) {
+      if (r.boiler) {
+        previous_head = {};
+        continue;
+      }
+      std::string_view head = r.head;
+      size_t from = 0;
+      while (from < head.size()) {
+        internal::DateMatch m = internal::FindDate(head.substr(from));
+        if (m.iso.empty()) break;
+        std::string_view prefix = head.substr(from, m.begin);
+        int kind = LabelKind(prefix);
+        if (kind == 0 && from == 0 && text::Trim(prefix).empty() && previous_head.size() <= 24) {
+          kind = LabelKind(previous_head);
+        }
+        if (kind == 1 && published.empty()) published = m.iso;
+        if (kind == 2 && modified.empty()) modified = m.iso;
+        from += m.end;
+      }
+      if (!published.empty() && !modified.empty()) break;
+      previous_head = head;
+    }
+  }
+  if (published.empty()) {
+    for (const auto& [node, dt] : times_) {
+      if (nodes_[node].boiler) continue;
+      published = parse(dt);
+      if (!published.empty()) break;
+    }
+  }
+  if (published.empty()) {
+    // An unlabelled date and time on a short line before the body ends.
+    for (const TextRun& r : runs_) {
+      if (r.block >= top_end) break;
+      if (r.boiler || r.chars > 60) continue;
+      internal::DateMatch m = internal::FindDate(r.head);
+      if (!m.iso.empty() && m.has_time) {
+        published = m.iso;
+        break;
+      }
+    }
+  }
+  article_.published = published;
+  article_.modified = modified;
+}
+
+void Extraction::FillAuthors(int top) {
+  std::vector<std::string> names;
+  std::string site = Squash(article_.site_name);
+  auto add = [&](std::string_view raw) {
+    for (std::string& n : internal::CleanAuthorNames(raw)) {
+      if (n.find("://") != std::string::npos || text::StartsWith(n, "www.")) continue;
+      if (!site.empty() && Squash(n) == site) continue;
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(std::move(n));
+    }
+  };
+  for (int i : rule_author_) add(SubtreeText(nodes_[i].g));
+  if (names.empty()) {
+    for (const std::string& a : jsonld_.authors) add(a);
+  }
+  if (names.empty()) {
+    for (const auto& [key, value] : metas_) {
+      if (key == "author" || key == "article:author" || key == "dable:author" ||
+          key == "byl" || key == "og:article:author") {
+        add(value);
+      }
+    }
+  }
+  if (names.empty()) {
+    int top_begin = top >= 0 ? top : 0;
+    int top_end = top >= 0 ? nodes_[top].end : static_cast<int>(nodes_.size());
+    // Byline-like mentions inside the body block, then before it (the
+    // article header), then any mention on a short line of the body.
+    for (int pass = 0; pass < 3 && names.empty(); ++pass) {
+      for (const TextRun& r : runs_) {
+        if (r.boiler) continue;
+        bool inside = r.block >= top_begin && r.block < top_end;
+        bool before = r.block < top_begin;
+        if ((pass == 0 || pass == 2) && !inside) continue;
+        if (pass == 1 && !before) continue;
+        if (pass == 2 && r.chars > 60) continue;
+        std::vector<std::string> found = internal::FindReporterNames(r.head, pass != 2);
+        if (!found.empty()) {
+          for (std::string& f : found) {
+            if (std::find(names.begin(), names.end(), f) == names.end()) names.push_back(f);
+          }
+          break;
+        }
+      }
+    }
+  }
+  for (std::string& n : names) n = text::ToNfc(n);
+  article_.authors = std::move(names);
+}
+
+void Extraction::FillLinks() {
+  for (const std::string& href : feed_hrefs_) {
+    std::string u = ResolveUrl(href);
+    if (!u.empty() && std::find(page_->feed_urls.begin(), page_->feed_urls.end(), u) ==
+                          page_->feed_urls.end()) {
+      page_->feed_urls.push_back(std::move(u));
+    }
+  }
+  if (!options_.collect_links) return;
+  page_->links.reserve(raw_links_.size());
+  for (RawLink& l : raw_links_) {
+    std::string u = ResolveUrl(l.href);
+    if (u.empty()) continue;
+    Link link;
+    link.url = std::move(u);
+    link.text = std::string(text::Trim(l.text));
+    link.nofollow = l.nofollow;
+    page_->links.push_back(std::move(link));
+  }
+}
+
+void Extraction::Execute(std::string_view bytes, std::string_view content_type) {
+  article_.url = std::string(url_);
+  std::vector<std::string>& diag = article_.diagnostics;
+  if (bytes.size() > options_.max_input_bytes) {
+    bytes = bytes.substr(0, options_.max_input_bytes);
+    diag.push_back("input truncated at " + std::to_string(options_.max_input_bytes) + " bytes");
+  }
+  SniffResult sniff = SniffEncoding(bytes, content_type);
+  std::string html;
+  size_t replaced = 0;
+  if (!DecodeToUtf8(bytes, sniff.encoding, &html, &replaced)) {
+    DecodeToUtf8(bytes, "windows-1252", &html, &replaced);
+    sniff.encoding = "windows-1252";
+  }
+  article_.charset = sniff.encoding;
+  diag.push_back("charset: " + sniff.encoding + " from " + sniff.source);
+  if (replaced > 0) {
+    diag.push_back("decode: " + std::to_string(replaced) + " invalid byte sequences replaced");
+  }
+
+  internal::PrefilterResult pre;
+  internal::Prefilter(html, options_.max_depth, &pre);
+  std::string().swap(html);
+  if (pre.depth_capped_tags > 0) {
+    diag.push_back("nesting depth capped at " + std::to_string(options_.max_depth) + " (" +
+                   std::to_string(pre.depth_capped_tags) + " tags flattened)");
+  }
+  for (const std::string& block : pre.json_ld) {
+    if (!internal::ParseJsonLd(block, &jsonld_)) diag.push_back("json-ld: invalid JSON ignored");
+  }
+  if (options_.rules) {
+    rules_.body = ParseSelectors(options_.rules->body, &diag);
+    rules_.title = ParseSelectors(options_.rules->title, &diag);
+    rules_.published = ParseSelectors(options_.rules->published, &diag);
+    rules_.author = ParseSelectors(options_.rules->author, &diag);
+    rules_.drop = ParseSelectors(options_.rules->drop, &diag);
+  }
+
+  GumboOptions gopts = kGumboDefaultOptions;
+  gopts.max_errors = 0;
+  std::unique_ptr<GumboOutput, void (*)(GumboOutput*)> output(
+      gumbo_parse_with_options(&gopts, pre.html.data(), pre.html.size()),
+      [](GumboOutput* o) { gumbo_destroy_output(&kGumboDefaultOptions, o); });
+  if (!output) {
+    diag.push_back("html parser failed");
+    return;
+  }
+  nodes_.reserve(pre.html.size() / 64 + 16);
+  Walk(output->root, -1, -1, false, false, false, -1, 0);
+  if (depth_exceeded_) {
+    diag.push_back("tree deeper than " + std::to_string(kMaxWalkDepth) + " levels; rest ignored");
+  }
+
+  std::vector<int> containers;
+  for (int i : rule_body_) {
+    if (nodes_[i].boiler) continue;
+    // Skip a match nested in an earlier one.
+    if (!containers.empty() && i < nodes_[containers.back()].end) continue;
+    containers.push_back(i);
+  }
+  if (!rule_body_.empty() && containers.empty()) diag.push_back("rule: body selector matched nothing visible");
+  if (options_.rules && !options_.rules->body.empty() && rule_body_.empty()) {
+    diag.push_back("rule: body selector matched nothing; generic extraction used");
+  }
+  int top = -1;
+  if (containers.empty()) {
+    top = ChooseContainer();
+    if (top >= 0) containers.push_back(top);
+  } else {
+    top = containers.front();
+  }
+  if (top >= 0) {
+    const Node& t = nodes_[top];
+    std::string where = gumbo_normalized_tagname(t.tag);
+    std::string_view id = AttrView(t.g, "id");
+    std::string_view cls = AttrView(t.g, "class");
+    if (!id.empty()) where += "#" + std::string(Utf8Prefix(id, 64));
+    if (!cls.empty()) where += "." + std::string(Utf8Prefix(cls, 64));
+    diag.push_back("main block: " + where + " (" + std::to_string(t.chars) + " chars, " +
+                   std::to_string(t.link_chars) + " in links)");
+  }
+
+  FillMetadata();
+  if (containers.empty()) {
+    diag.push_back("no main content found");
+  } else {
+    BuildBody(containers);
+  }
+  FillDates(top);
+  FillAuthors(top);
+  FillLinks();
+}
+
+}  // namespace
+
+Page ExtractPage(std::string_view bytes, std::string_view url, std::string_view content_type,
+                 const ExtractOptions& options) {
+  Page page;
+  Extraction extraction(url, options, &page);
+  extraction.Execute(bytes, content_type);
+  return page;
+}
+
+}  // namespace jikji::parser

@@ -1,0 +1,428 @@
+#include "parser/internal/chrome.h"
+
+#include <algorithm>
+
+#include "parser/internal/dates.h"
+#include "parser/internal/text.h"
+
+namespace jikji::parser::internal {
+namespace {
+
+// Substrings of the lower-cased class/id text.
+constexpr std::string_view kStrongPositive[] = {
+    "body",    "content",  "text",     "view_con",       "art_txt", "dic_area",
+    "viewer",  "news_view", "newsct_article", "read_body", "articlebody", "story"};
+constexpr std::string_view kWeakPositive[] = {"article", "post", "news", "entry"};
+constexpr std::string_view kNegativeSub[] = {
+    "nav",      "menu",     "footer",   "header",    "sidebar",  "comment",  "reply",
+    "share",    "sns",      "social",   "related",   "ranking",  "popular",  "ticker",
+    "stock",    "banner",   "promo",    "font",      "copyright", "breadcrumb", "pagination",
+    "login",    "gnb",      "lnb",      "snb",       "widget",   "recommend", "subscribe",
+    "advert",   "sponsor",  "toolbar",  "btn",       "button",   "reaction", "emotion",
+    "hotnews",  "most_view", "mostview", "aside",    "quick",    "search",   "print",
+    "scrap",    "utility",  "rank",     "footnote_nav", "combo",   "cookie",   "popup",
+    "modal",    "outbrain", "taboola",  "dable",     "recom"};
+// Whole tokens (split on anything but [a-z0-9]).
+constexpr std::string_view kNegativeToken[] = {"ad", "ads", "tag", "tags", "top", "util",
+                                               "adv", "bn", "hot", "more", "list"};
+// Whole class tokens that hide an element visually.
+constexpr std::string_view kHiddenClass[] = {"blind",        "sr-only",  "screen_out",
+                                             "visually-hidden", "hidden", "hide",
+                                             "skip",         "invisible", "a11y-hidden",
+                                             "screen-reader-text", "offscreen", "ir_pm"};
+
+bool HasToken(std::string_view s, std::string_view token) {
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))) ++i;
+    size_t j = i;
+    while (j < s.size() && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9'))) ++j;
+    if (j > i && s.substr(i, j - i) == token) return true;
+    i = j;
+  }
+  return false;
+}
+
+bool HasClassToken(std::string_view s, std::string_view token) {
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    size_t j = s.find(' ', i);
+    if (j == std::string_view::npos) j = s.size();
+    if (j > i && s.substr(i, j - i) == token) return true;
+    i = j;
+  }
+  return false;
+}
+
+bool Contains(std::string_view s, std::string_view needle) {
+  return s.find(needle) != std::string_view::npos;
+}
+
+// Words of buttons and small chrome rows; a short line made only of these
+// (and numbers) is chrome.
+constexpr std::string_view kChromeWords[] = {
+    "가장작게", "작게", "기본", "크게", "가장크게", "글자크기", "글씨크기", "글자", "크기",
+    "본문", "인쇄", "프린트", "스크랩", "공유", "공유하기", "닫기", "좋아요", "화나요",
+    "슬퍼요", "싫어요", "추천해요", "훈훈해요", "놀랐어요", "감동이에요", "후속기사",
+    "원해요", "후속", "기사", "추천", "댓글", "관련기사", "많이", "본", "뉴스", "많이본뉴스",
+    "인기기사", "주요뉴스", "최신뉴스", "구독", "구독하기", "카카오톡", "카카오", "페이스북",
+    "트위터", "네이버", "밴드", "URL", "url", "복사", "링크", "이메일", "메일", "보내기",
+    "목록", "이전", "다음", "이전글", "다음글", "맨위로", "위로", "바로가기", "SNS",
+    "기사공유", "폰트", "키우기", "줄이기", "듣기", "기사듣기", "음성", "읽기", "번역",
+    "글자크기설정", "스크랩하기", "저장", "북마크", "신고", "신고하기", "수정", "삭제",
+    "답글", "쓰기", "로그인", "회원가입", "Facebook", "Twitter", "Kakao", "X", "Share",
+    "Print", "Email", "기사저장", "글꼴", "작게보기", "크게보기", "보기", "제보", "제보하기",
+    "홈", "전체메뉴", "검색", "+", "-", "|", "/", "·", "…", "0", "좋아요0"};
+
+bool IsChromeWord(std::string_view w) {
+  for (std::string_view k : kChromeWords) {
+    if (k == w) return true;
+  }
+  return false;
+}
+
+bool IsAllDigits(std::string_view w) {
+  if (w.empty()) return false;
+  for (char c : w) {
+    if (!((c >= '0' && c <= '9') || c == ',' || c == '(' || c == ')')) return false;
+  }
+  return true;
+}
+
+constexpr std::string_view kDateLabels[] = {"기사입력", "최종수정", "입력", "수정", "승인",
+                                            "등록", "작성일", "업데이트", "발행", "송고",
+                                            "게재", "Posted", "Updated", "Published"};
+
+bool StartsWithDateLabel(std::string_view line) {
+  for (std::string_view l : kDateLabels) {
+    if (text::StartsWith(line, l)) return true;
+  }
+  return false;
+}
+
+// Words that come right before "기자" but are not names.
+constexpr std::string_view kNotNames[] = {
+    "사진", "영상", "취재", "담당", "전문", "객원", "인턴", "수습", "선임", "수석", "기획",
+    "편집", "종합", "온라인", "디지털", "뉴스", "본지", "현장", "일선", "여성", "방송",
+    "신문", "외신", "모든", "해당", "전직", "현직", "소속", "출입", "경제", "정치",
+    "사회", "산업", "국제", "문화", "대기자", "스포츠", "연예", "기자", "한국", "우리",
+    "기고", "특별", "명예", "시민", "학생", "청소년", "당시"};
+constexpr std::string_view kTitleWords[] = {"선임", "수석", "객원", "인턴", "전문",
+                                            "수습", "대", "취재", "사진", "영상"};
+
+bool IsNotName(std::string_view w) {
+  for (std::string_view k : kNotNames) {
+    if (k == w) return true;
+  }
+  return false;
+}
+
+// Decodes the code point that ends just before byte `end`; sets *start.
+char32_t PrevCodePoint(std::string_view s, size_t end, size_t* start) {
+  size_t i = end;
+  if (i == 0) {
+    *start = 0;
+    return 0;
+  }
+  --i;
+  while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  *start = i;
+  size_t k = i;
+  return text::NextCodePoint(s, &k);
+}
+
+// The run of Hangul syllables ending at byte `end` (no spaces); its start in *begin.
+std::string_view HangulRunBefore(std::string_view s, size_t end, size_t* begin) {
+  size_t pos = end;
+  while (pos > 0) {
+    size_t start;
+    char32_t c = PrevCodePoint(s, pos, &start);
+    if (!text::IsHangulSyllable(c)) break;
+    pos = start;
+  }
+  *begin = pos;
+  return s.substr(pos, end - pos);
+}
+
+size_t SyllableCount(std::string_view run) { return run.size() / 3; }
+
+size_t SkipSpacesBack(std::string_view s, size_t end) {
+  while (end > 0 && s[end - 1] == ' ') --end;
+  return end;
+}
+
+void AddUnique(std::vector<std::string>* out, std::string name) {
+  if (name.empty()) return;
+  if (std::find(out->begin(), out->end(), name) == out->end()) out->push_back(std::move(name));
+}
+
+}  // namespace
+
+ClassHints HintsForClassId(std::string_view cls, std::string_view id) {
+  ClassHints h;
+  if (cls.empty() && id.empty()) return h;
+  std::string s = text::AsciiLower(cls);
+  std::string class_lower = s;
+  for (char& c : class_lower) {
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  }
+  s.push_back(' ');
+  s.append(text::AsciiLower(id));
+  for (std::string_view k : kStrongPositive) {
+    if (Contains(s, k)) {
+      h.strong_positive = true;
+      break;
+    }
+  }
+  for (std::string_view k : kWeakPositive) {
+    if (Contains(s, k)) {
+      h.weak_positive = true;
+      break;
+    }
+  }
+  for (std::string_view k : kNegativeSub) {
+    if (Contains(s, k)) {
+      h.negative = true;
+      break;
+    }
+  }
+  if (!h.negative) {
+    for (std::string_view k : kNegativeToken) {
+      if (HasToken(s, k)) {
+        h.negative = true;
+        break;
+      }
+    }
+  }
+  for (std::string_view k : {"caption", "img_desc", "photo_desc", "txt-desc", "img-desc",
+                             "photo-desc", "pic_txt", "photo_txt"}) {
+    if (Contains(s, k)) {
+      h.caption = true;
+      break;
+    }
+  }
+  for (std::string_view k : kHiddenClass) {
+    if (HasClassToken(class_lower, k)) {
+      h.hidden = true;
+      break;
+    }
+  }
+  return h;
+}
+
+bool IsChromeLine(std::string_view line) {
+  line = text::Trim(line);
+  if (line.empty()) return true;
+  size_t chars = text::CountChars(line);
+  if (chars <= 400 && (Contains(line, "무단전재") || Contains(line, "무단 전재") ||
+                       Contains(line, "재배포 금지") || Contains(line, "재배포금지") ||
+                       Contains(line, "All rights reserved") ||
+                       Contains(line, "All Rights Reserved") ||
+                       Contains(line, "ALL RIGHTS RESERVED"))) {
+    return true;
+  }
+  if (chars <= 200 && (text::StartsWith(line, "Copyright") || text::StartsWith(line, "COPYRIGHT") ||
+                       text::StartsWith(line, "copyright") || Contains(line, "ⓒ") ||
+                       Contains(line, "©") || text::StartsWith(line, "저작권자"))) {
+    return true;
+  }
+  if (chars <= 300 && (text::StartsWith(line, "▶") || text::StartsWith(line, "☞") ||
+                       text::StartsWith(line, "▷") || text::StartsWith(line, "※ 관련"))) {
+    return true;
+  }
+  if (chars <= 100 && (Contains(line, "기자페이지") || Contains(line, "기자의 다른기사") ||
+                       Contains(line, "기자의 다른 기사") || Contains(line, "다른기사 보기") ||
+                       Contains(line, "기자 구독") || Contains(line, "구독하기"))) {
+    return true;
+  }
+  // Bylines: "홍길동 기자 hong@example.com", "정치부 홍길동 기자".
+  if (chars <= 60 && (Contains(line, "기자") || Contains(line, "특파원"))) {
+    if (Contains(line, "@") || text::EndsWith(line, "기자") || text::EndsWith(line, "특파원") ||
+        text::EndsWith(line, "기자)") || text::EndsWith(line, "기자]")) {
+      return true;
+    }
+  }
+  // A lone e-mail address.
+  if (chars <= 50 && Contains(line, "@") && line.find(' ') == std::string_view::npos) return true;
+  // Date lines: "입력 2025.02.06 15:15 수정 2025.02.06 16:00".
+  if (chars <= 80) {
+    DateMatch m = FindDate(line);
+    if (!m.iso.empty() && (StartsWithDateLabel(line) || m.end - m.begin + 12 >= line.size())) {
+      return true;
+    }
+  }
+  // Rows of buttons and counters.
+  if (chars <= 100) {
+    bool any_word = false;
+    size_t i = 0;
+    while (i < line.size()) {
+      while (i < line.size() && line[i] == ' ') ++i;
+      size_t j = line.find(' ', i);
+      if (j == std::string_view::npos) j = line.size();
+      std::string_view w = line.substr(i, j - i);
+      i = j;
+      if (w.empty()) continue;
+      if (IsAllDigits(w)) continue;
+      // "좋아요3" style: a chrome word followed by a count.
+      size_t k = w.size();
+      while (k > 0 && w[k - 1] >= '0' && w[k - 1] <= '9') --k;
+      if (!IsChromeWord(w) && !(k < w.size() && IsChromeWord(w.substr(0, k)))) return false;
+      any_word = true;
+    }
+    return any_word;
+  }
+  return false;
+}
+
+std::vector<std::string> FindReporterNames(std::string_view s, bool strict) {
+  std::vector<std::string> names;
+  for (std::string_view marker : {std::string_view("기자"), std::string_view("특파원")}) {
+    size_t from = 0;
+    while (true) {
+      size_t p = s.find(marker, from);
+      if (p == std::string_view::npos) break;
+      from = p + marker.size();
+      size_t after = p + marker.size();
+      // "기자회견", "기자들": a word that only starts with the marker.
+      if (after < s.size()) {
+        size_t k = after;
+        char32_t next = text::NextCodePoint(s, &k);
+        if (text::IsHangulSyllable(next)) continue;
+      }
+      if (strict) {
+        size_t k = after;
+        while (k < s.size() && s[k] == ' ') ++k;
+        bool ok = k >= s.size() || s[k] == '=' || s[k] == '(' || s[k] == ')' || s[k] == ']' ||
+                  s[k] == '/' || s[k] == '|' || s[k] == ',' ||
+                  (s.find('@', k) != std::string_view::npos && s.find('@', k) < k + 40);
+        if (!ok) continue;
+      }
+      size_t end = SkipSpacesBack(s, p);
+      size_t begin;
+      std::string_view run = HangulRunBefore(s, end, &begin);
+      // "홍길동선임기자" / "홍길동 선임 기자": drop a title word.
+      for (std::string_view t : kTitleWords) {
+        if (run.size() > t.size() && text::EndsWith(run, t) && end == p) {
+          run = run.substr(0, run.size() - t.size());
+          break;
+        }
+        if (run == t) {
+          end = SkipSpacesBack(s, begin);
+          run = HangulRunBefore(s, end, &begin);
+          break;
+        }
+      }
+      std::vector<std::string> found;
+      while (true) {
+        size_t n = SyllableCount(run);
+        if (n < 2 || n > 4 || IsNotName(run)) break;
+        found.insert(found.begin(), std::string(run));
+        // "홍길동·김철수 기자", "홍길동, 김철수 기자"
+        size_t q = SkipSpacesBack(s, begin);
+        if (q >= 2 && s.compare(q - 2, 2, "\xC2\xB7") == 0) {
+          q -= 2;
+        } else if (q >= 1 && (s[q - 1] == ',' || s[q - 1] == '/')) {
+          q -= 1;
+        } else {
+          break;
+        }
+        q = SkipSpacesBack(s, q);
+        run = HangulRunBefore(s, q, &begin);
+      }
+      for (std::string& f : found) AddUnique(&names, std::move(f));
+    }
+  }
+  return names;
+}
+
+std::vector<std::string> CleanAuthorNames(std::string_view raw) {
+  std::vector<std::string> out;
+  std::string s = text::Collapse(raw);
+  if (s.empty() || text::StartsWith(s, "http://") || text::StartsWith(s, "https://") ||
+      text::StartsWith(s, "//")) {
+    return out;
+  }
+  // Drop bracketed parts and e-mail addresses.
+  std::string cleaned;
+  int depth = 0;
+  for (char c : s) {
+    if (c == '(' || c == '[' || c == '<') {
+      ++depth;
+      continue;
+    }
+    if ((c == ')' || c == ']' || c == '>') && depth > 0) {
+      --depth;
+      continue;
+    }
+    if (depth == 0) cleaned.push_back(c);
+  }
+  // Split on separators.
+  std::vector<std::string> parts;
+  std::string cur;
+  auto flush = [&]() {
+    parts.push_back(cur);
+    cur.clear();
+  };
+  for (size_t i = 0; i < cleaned.size(); ++i) {
+    if (cleaned[i] == ',' || cleaned[i] == '/' || cleaned[i] == '&' || cleaned[i] == '|' ||
+        cleaned[i] == ';') {
+      flush();
+      continue;
+    }
+    if (cleaned.compare(i, 2, "\xC2\xB7") == 0) {
+      flush();
+      ++i;
+      continue;
+    }
+    if (cleaned.compare(i, 5, " and ") == 0) {
+      flush();
+      i += 4;
+      continue;
+    }
+    if (cleaned.compare(i, 5, " \xEB\xB0\x8F ") == 0) {  // " 및 "
+      flush();
+      i += 4;
+      continue;
+    }
+    cur.push_back(cleaned[i]);
+  }
+  flush();
+  for (std::string& part : parts) {
+    // Words: drop e-mails, titles, "By".
+    std::string name;
+    size_t i = 0;
+    std::string_view p = part;
+    while (i < p.size()) {
+      while (i < p.size() && p[i] == ' ') ++i;
+      size_t j = p.find(' ', i);
+      if (j == std::string_view::npos) j = p.size();
+      std::string_view w = p.substr(i, j - i);
+      i = j;
+      if (w.empty() || w.find('@') != std::string_view::npos) continue;
+      if (w == "By" || w == "by" || w == "BY" || w == "=" || w == "기자" || w == "특파원" ||
+          w == "선임기자" || w == "수석기자" || w == "객원기자" || w == "인턴기자" ||
+          w == "전문기자" || w == "대기자" || w == "논설위원" || w == "기자)") {
+        continue;
+      }
+      // "홍길동기자" written together.
+      if (w.size() > 6 && text::EndsWith(w, "기자")) w.remove_suffix(6);
+      if (!name.empty()) name.push_back(' ');
+      name.append(w);
+    }
+    std::string_view t = text::Trim(name);
+    while (!t.empty() && (t.front() == '=' || t.front() == '-' || t.front() == ':')) {
+      t.remove_prefix(1);
+      t = text::Trim(t);
+    }
+    while (!t.empty() && (t.back() == '=' || t.back() == '-' || t.back() == ':')) {
+      t.remove_suffix(1);
+      t = text::Trim(t);
+    }
+    if (t.empty() || t.size() > 60) continue;
+    AddUnique(&out, std::string(t));
+  }
+  return out;
+}
+
+}  // namespace jikji::parser::internal

@@ -1,0 +1,41 @@
+// The cheap byte-level pass that runs before Gumbo. Gumbo 0.10.1 spends
+// time on every comment and script byte and is quadratic in nesting depth,
+// so this pass:
+//   - removes comments and the contents of <script>, <style>, <svg>,
+//     <noscript> and <template>, keeping the text of
+//     <script type="application/ld+json"> aside for metadata;
+//   - removes NUL bytes;
+//   - drops start tags nested deeper than a limit (and as many end tags),
+//     so that their contents become children of the element at the limit.
+// The nesting count is an estimate (optional end tags of p/li/dt/dd/td/th/
+// tr/option are closed as the HTML parser would in the common cases); it
+// only has to be right for the pathological inputs it guards against.
+//
+// Thread safety: free function; reentrant.
+#ifndef JIKJI_PARSER_INTERNAL_PREFILTER_H_
+#define JIKJI_PARSER_INTERNAL_PREFILTER_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace jikji::parser::internal {
+
+// Limits of the JSON-LD kept aside.
+inline constexpr size_t kMaxJsonLdBlocks = 16;
+inline constexpr size_t kMaxJsonLdBytes = 256 * 1024;
+
+struct PrefilterResult {
+  std::string html;                   // what Gumbo will parse
+  std::vector<std::string> json_ld;   // raw text of ld+json scripts, in order
+  size_t removed_bytes = 0;           // comments, scripts, styles, NULs
+  size_t depth_capped_tags = 0;       // start tags dropped by the depth guard
+};
+
+// `html` must be UTF-8 (already decoded). `max_depth` >= 1.
+void Prefilter(std::string_view html, int max_depth, PrefilterResult* out);
+
+}  // namespace jikji::parser::internal
+
+#endif  // JIKJI_PARSER_INTERNAL_PREFILTER_H_

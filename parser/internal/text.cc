@@ -1,0 +1,193 @@
+#include "parser/internal/text.h"
+
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
+#include <unicode/stringpiece.h>
+#include <unicode/utf8.h>
+
+#include <cstring>
+
+namespace jikji::parser::text {
+
+namespace {
+
+bool IsAsciiSpace(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// Length of a white-space sequence starting at s[i] (0 when none); sets
+// *drop for characters that vanish instead of becoming a space.
+size_t SpaceLength(std::string_view s, size_t i, bool* drop) {
+  *drop = false;
+  unsigned char c = s[i];
+  if (c < 0x80) return IsAsciiSpace(c) ? 1 : 0;
+  size_t left = s.size() - i;
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  if (c == 0xC2 && left >= 2 && b(1) == 0xA0) return 2;  // NBSP
+  if (c == 0xE2 && left >= 3) {
+    if (b(1) == 0x80 && ((b(2) >= 0x80 && b(2) <= 0x8B) || b(2) == 0xAF)) return 3;
+    if (b(1) == 0x81 && b(2) == 0x9F) return 3;
+  }
+  if (c == 0xE3 && left >= 3 && b(1) == 0x80 && b(2) == 0x80) return 3;  // ideographic
+  if (c == 0xEF && left >= 3 && b(1) == 0xBB && b(2) == 0xBF) {          // BOM / ZWNBSP
+    *drop = true;
+    return 3;
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view s) { return IsValidUtf8Prefix(s, false); }
+
+bool IsValidUtf8Prefix(std::string_view s, bool truncated) {
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(s.data());
+  int32_t n = static_cast<int32_t>(s.size());
+  int32_t i = 0;
+  while (i < n) {
+    // ASCII fast path, 8 bytes at a time.
+    while (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if (w & 0x8080808080808080ULL) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    int32_t start = i;
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0) {
+      // An incomplete sequence that runs into the end of a cut input.
+      if (truncated && i == n && n - start < 4) return true;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsAscii(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c >= 0x80) return false;
+  }
+  return true;
+}
+
+void AppendCollapsed(std::string_view in, std::string* out, bool* pending_space) {
+  size_t i = 0;
+  while (i < in.size()) {
+    unsigned char c = in[i];
+    if (c < 0x80 && !IsAsciiSpace(c)) {
+      if (*pending_space && !out->empty()) out->push_back(' ');
+      *pending_space = false;
+      // Copy the run of plain ASCII at once.
+      size_t j = i + 1;
+      while (j < in.size() && static_cast<unsigned char>(in[j]) < 0x80 &&
+             !IsAsciiSpace(in[j])) {
+        ++j;
+      }
+      out->append(in.data() + i, j - i);
+      i = j;
+      continue;
+    }
+    bool drop = false;
+    size_t sp = SpaceLength(in, i, &drop);
+    if (sp > 0) {
+      if (!drop) *pending_space = true;
+      i += sp;
+      continue;
+    }
+    if (*pending_space && !out->empty()) out->push_back(' ');
+    *pending_space = false;
+    out->push_back(static_cast<char>(c));
+    ++i;
+    while (i < in.size() && (static_cast<unsigned char>(in[i]) & 0xC0) == 0x80) {
+      out->push_back(in[i]);
+      ++i;
+    }
+  }
+}
+
+std::string Collapse(std::string_view in) {
+  std::string out;
+  bool pending = false;
+  AppendCollapsed(in, &out, &pending);
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+size_t CountChars(std::string_view utf8) {
+  size_t n = 0;
+  for (unsigned char c : utf8) {
+    if ((c & 0xC0) != 0x80 && !IsAsciiSpace(c)) ++n;
+  }
+  return n;
+}
+
+std::string ToNfc(std::string_view utf8) {
+  if (IsAscii(utf8)) return std::string(utf8);
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status)) return std::string(utf8);
+  icu::StringPiece piece(utf8.data(), static_cast<int32_t>(utf8.size()));
+  if (nfc->isNormalizedUTF8(piece, status) && U_SUCCESS(status)) return std::string(utf8);
+  status = U_ZERO_ERROR;
+  std::string out;
+  out.reserve(utf8.size());
+  icu::StringByteSink<std::string> sink(&out);
+  nfc->normalizeUTF8(0, piece, sink, nullptr, status);
+  if (U_FAILURE(status)) return std::string(utf8);
+  return out;
+}
+
+char32_t NextCodePoint(std::string_view s, size_t* i) {
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(s.data());
+  int32_t n = static_cast<int32_t>(s.size());
+  int32_t k = static_cast<int32_t>(*i);
+  UChar32 c;
+  U8_NEXT(p, k, n, c);
+  *i = static_cast<size_t>(k);
+  return c < 0 ? 0xFFFD : static_cast<char32_t>(c);
+}
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  return out;
+}
+
+bool ContainsNoCase(std::string_view haystack, std::string_view lower_needle) {
+  if (lower_needle.empty()) return true;
+  if (haystack.size() < lower_needle.size()) return false;
+  for (size_t i = 0; i + lower_needle.size() <= haystack.size(); ++i) {
+    size_t k = 0;
+    for (; k < lower_needle.size(); ++k) {
+      char c = haystack[i + k];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      if (c != lower_needle[k]) break;
+    }
+    if (k == lower_needle.size()) return true;
+  }
+  return false;
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace jikji::parser::text

@@ -1,0 +1,210 @@
+// Tests of parser/charset.h: labels, Content-Type, the <meta> prescan,
+// sniffing order and decoding.
+#include "parser/charset.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace jikji::parser {
+namespace {
+
+// "똠햏 한글" in CP949 (iconv -f UTF-8 -t CP949): 똠 and 햏 are UHC
+// syllables outside KS X 1001, so a strict EUC-KR decoder loses them.
+constexpr char kCp949Ttomhaeng[] = "\x8c\x63\xc1\x64\x20\xc7\xd1\xb1\xdb";
+// "한글" in EUC-KR.
+constexpr char kEucKrHangul[] = "\xc7\xd1\xb1\xdb";
+
+TEST(EncodingForLabel, KoreanLabelsAreEucKr) {
+  for (const char* label : {"euc-kr", "EUC-KR", "ks_c_5601-1987", "cp949", "windows-949",
+                            "csksc56011987", "iso-ir-149", "korean", "ksc5601", "ksc_5601",
+                            " KS_C_5601-1987 "}) {
+    EXPECT_EQ(EncodingForLabel(label), "EUC-KR") << label;
+  }
+}
+
+TEST(EncodingForLabel, LatinLabelsAreWindows1252) {
+  for (const char* label : {"latin1", " latin1 ", "ascii", "us-ascii", "iso-8859-1", "ISO-8859-1",
+                            "iso8859-1", "cp1252", "windows-1252"}) {
+    EXPECT_EQ(EncodingForLabel(label), "windows-1252") << label;
+  }
+}
+
+TEST(EncodingForLabel, OtherEncodings) {
+  EXPECT_EQ(EncodingForLabel("utf8"), "UTF-8");
+  EXPECT_EQ(EncodingForLabel("UTF-8"), "UTF-8");
+  EXPECT_EQ(EncodingForLabel("unicode-1-1-utf-8"), "UTF-8");
+  EXPECT_EQ(EncodingForLabel("utf-16"), "UTF-16LE");
+  EXPECT_EQ(EncodingForLabel("utf-16be"), "UTF-16BE");
+  EXPECT_EQ(EncodingForLabel("iso8859-2"), "ISO-8859-2");
+  EXPECT_EQ(EncodingForLabel("latin2"), "ISO-8859-2");
+  EXPECT_EQ(EncodingForLabel("iso-8859-9"), "windows-1254");
+  EXPECT_EQ(EncodingForLabel("koi8-r"), "KOI8-R");
+  EXPECT_EQ(EncodingForLabel("koi8-u"), "KOI8-U");
+  EXPECT_EQ(EncodingForLabel("sjis"), "Shift_JIS");
+  EXPECT_EQ(EncodingForLabel("euc-jp"), "EUC-JP");
+  EXPECT_EQ(EncodingForLabel("iso-2022-jp"), "ISO-2022-JP");
+  EXPECT_EQ(EncodingForLabel("gb2312"), "GBK");
+  EXPECT_EQ(EncodingForLabel("gb18030"), "gb18030");
+  EXPECT_EQ(EncodingForLabel("big5-hkscs"), "Big5");
+  EXPECT_EQ(EncodingForLabel("x-user-defined"), "x-user-defined");
+  EXPECT_EQ(EncodingForLabel("iso-2022-kr"), "replacement");
+  EXPECT_EQ(EncodingForLabel("tis-620"), "windows-874");
+}
+
+TEST(EncodingForLabel, UnknownLabelsAreEmpty) {
+  EXPECT_EQ(EncodingForLabel(""), "");
+  EXPECT_EQ(EncodingForLabel("utf-9"), "");
+  EXPECT_EQ(EncodingForLabel("euc_kr"), "");
+  EXPECT_EQ(EncodingForLabel(std::string(100, 'a')), "");
+}
+
+TEST(CharsetFromContentType, Parameters) {
+  EXPECT_EQ(CharsetFromContentType("text/html; charset=EUC-KR"), "EUC-KR");
+  EXPECT_EQ(CharsetFromContentType("text/html;charset=\"utf-8\""), "utf-8");
+  EXPECT_EQ(CharsetFromContentType("text/html; Charset = 'ks_c_5601-1987' ; q=1"),
+            "ks_c_5601-1987");
+  EXPECT_EQ(CharsetFromContentType("text/html; format=flowed"), "");
+  EXPECT_EQ(CharsetFromContentType("text/html"), "");
+  EXPECT_EQ(CharsetFromContentType(""), "");
+}
+
+TEST(PrescanMeta, MetaCharset) {
+  EXPECT_EQ(PrescanMeta("<html><head><meta charset=\"euc-kr\">"), "EUC-KR");
+  EXPECT_EQ(PrescanMeta("<META CHARSET=UTF-8>"), "UTF-8");
+  EXPECT_EQ(PrescanMeta("<meta charset='latin1'/>"), "windows-1252");
+}
+
+TEST(PrescanMeta, HttpEquivNeedsPragma) {
+  EXPECT_EQ(PrescanMeta("<meta http-equiv=\"Content-Type\" "
+                        "content=\"text/html; charset=ks_c_5601-1987\">"),
+            "EUC-KR");
+  EXPECT_EQ(PrescanMeta("<meta content=\"text/html; charset=euc-kr\" "
+                        "http-equiv=\"content-type\">"),
+            "EUC-KR");
+  // content= without http-equiv=content-type does not count.
+  EXPECT_EQ(PrescanMeta("<meta content=\"text/html; charset=euc-kr\">"), "");
+}
+
+TEST(PrescanMeta, SkipsCommentsAndOtherTags) {
+  EXPECT_EQ(PrescanMeta("<!-- <meta charset=euc-kr> --><meta charset=utf-8>"), "UTF-8");
+  EXPECT_EQ(PrescanMeta("<!--><meta charset=euc-kr>"), "EUC-KR");
+  EXPECT_EQ(PrescanMeta("<div title='<meta charset=euc-kr>'><meta charset=iso-8859-2>"),
+            "ISO-8859-2");
+  EXPECT_EQ(PrescanMeta("<!DOCTYPE html><?xml x?><meta charset=koi8-r>"), "KOI8-R");
+}
+
+TEST(PrescanMeta, SpecialCases) {
+  EXPECT_EQ(PrescanMeta("<meta charset=utf-16le>"), "UTF-8");
+  EXPECT_EQ(PrescanMeta("<meta charset=x-user-defined>"), "windows-1252");
+  EXPECT_EQ(PrescanMeta("<meta charset=bogus><meta charset=euc-kr>"), "EUC-KR");
+  EXPECT_EQ(PrescanMeta("<meta charset=euc-kr"), "");  // unterminated at end of input
+  // Only the first 1024 bytes are looked at.
+  std::string late(1100, ' ');
+  late += "<meta charset=euc-kr>";
+  EXPECT_EQ(PrescanMeta(late), "");
+  EXPECT_EQ(PrescanMeta(late.substr(200)), "EUC-KR");
+}
+
+TEST(SniffEncoding, Order) {
+  EXPECT_EQ(SniffEncoding("\xEF\xBB\xBF<meta charset=euc-kr>", "text/html; charset=latin1").source,
+            "bom");
+  SniffResult http = SniffEncoding("<meta charset=euc-kr>", "text/html; charset=utf-8");
+  EXPECT_EQ(http.encoding, "UTF-8");
+  EXPECT_EQ(http.source, "http");
+  SniffResult meta = SniffEncoding("<meta charset=euc-kr>", "text/html; charset=bogus");
+  EXPECT_EQ(meta.encoding, "EUC-KR");
+  EXPECT_EQ(meta.source, "meta");
+  SniffResult utf8 = SniffEncoding("<p>\xED\x95\x9C\xEA\xB8\x80 text</p>", "");
+  EXPECT_EQ(utf8.encoding, "UTF-8");
+  SniffResult ascii = SniffEncoding("<p>plain</p>", "");
+  EXPECT_EQ(ascii.source, "default");
+}
+
+TEST(SniffEncoding, DetectsUndeclaredEucKr) {
+  // Enough undeclared EUC-KR text for the statistical detector.
+  std::string body = "<html><body><p>";
+  const char* sentence =
+      "\xb4\xeb\xc7\xd1\xb9\xce\xb1\xb9\xc0\xc7 \xbc\xf6\xb5\xb5\xb4\xc2 "
+      "\xbc\xad\xbf\xef\xc0\xcc\xb4\xd9. ";  // "대한민국의 수도는 서울이다. "
+  for (int i = 0; i < 20; ++i) body += sentence;
+  body += "</p></body></html>";
+  SniffResult r = SniffEncoding(body, "");
+  EXPECT_EQ(r.encoding, "EUC-KR");
+  EXPECT_EQ(r.source, "detected");
+}
+
+TEST(DecodeToUtf8, EucKrKeepsUhcSyllables) {
+  std::string out;
+  size_t replaced = 0;
+  ASSERT_TRUE(DecodeToUtf8(kCp949Ttomhaeng, "euc-kr", &out, &replaced));
+  EXPECT_EQ(out, "똠햏 한글");
+  EXPECT_EQ(replaced, 0u);
+  ASSERT_TRUE(DecodeToUtf8(kEucKrHangul, "ks_c_5601-1987", &out));
+  EXPECT_EQ(out, "한글");
+}
+
+TEST(DecodeToUtf8, InvalidBytesBecomeReplacementAndAreCounted) {
+  std::string out;
+  size_t replaced = 0;
+  ASSERT_TRUE(DecodeToUtf8(std::string_view("a\xFF" "b\xC3", 4), "utf-8", &out, &replaced));
+  EXPECT_EQ(out, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  EXPECT_EQ(replaced, 2u);
+  replaced = 0;
+  // A lead byte cut off by the end of the input.
+  ASSERT_TRUE(DecodeToUtf8("\xC7\xD1\xC7", "euc-kr", &out, &replaced));
+  EXPECT_EQ(out, "한\xEF\xBF\xBD");
+  EXPECT_EQ(replaced, 1u);
+}
+
+TEST(DecodeToUtf8, Windows1252AndUserDefined) {
+  std::string out;
+  ASSERT_TRUE(DecodeToUtf8("caf\xE9 \x80 \x93x\x94", "iso-8859-1", &out));
+  EXPECT_EQ(out, "café € “x”");
+  ASSERT_TRUE(DecodeToUtf8("a\x80", "x-user-defined", &out));
+  EXPECT_EQ(out, "a\xEF\x9E\x80");  // U+F780
+}
+
+TEST(DecodeToUtf8, BomsAreRemoved) {
+  std::string out;
+  ASSERT_TRUE(DecodeToUtf8("\xEF\xBB\xBFhi", "UTF-8", &out));
+  EXPECT_EQ(out, "hi");
+  ASSERT_TRUE(DecodeToUtf8(std::string_view("\xFF\xFEh\0i\0", 6), "utf-16le", &out));
+  EXPECT_EQ(out, "hi");
+  ASSERT_TRUE(DecodeToUtf8(std::string_view("\xFE\xFF\0h\0i", 6), "UTF-16BE", &out));
+  EXPECT_EQ(out, "hi");
+}
+
+TEST(DecodeToUtf8, LegacyEncodings) {
+  std::string out;
+  ASSERT_TRUE(DecodeToUtf8("\x93\xfa\x96\x7b", "shift_jis", &out));  // 日本
+  EXPECT_EQ(out, "日本");
+  ASSERT_TRUE(DecodeToUtf8("\xd6\xd0\xce\xc4", "gb2312", &out));  // 中文
+  EXPECT_EQ(out, "中文");
+  ASSERT_TRUE(DecodeToUtf8("\xf0\xd2\xc9\xd7\xc5\xd4", "koi8-r", &out));  // Привет
+  EXPECT_EQ(out, "Привет");
+  ASSERT_TRUE(DecodeToUtf8("\xb3", "iso-8859-2", &out));  // ł
+  EXPECT_EQ(out, "ł");
+}
+
+TEST(DecodeToUtf8, LargeInputCrossesChunks) {
+  std::string bytes;
+  for (int i = 0; i < 50000; ++i) bytes += kEucKrHangul;
+  std::string out;
+  size_t replaced = 0;
+  ASSERT_TRUE(DecodeToUtf8(bytes, "euc-kr", &out, &replaced));
+  EXPECT_EQ(replaced, 0u);
+  EXPECT_EQ(out.size(), 50000u * 6);
+  EXPECT_EQ(out.substr(out.size() - 6), "한글");
+}
+
+TEST(DecodeToUtf8, UnknownEncodingFails) {
+  std::string out = "stale";
+  EXPECT_FALSE(DecodeToUtf8("abc", "no-such-encoding", &out));
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(DecodeToUtf8("abc", "iso-2022-kr", &out));  // replacement
+  EXPECT_EQ(out, "\xEF\xBF\xBD");
+}
+
+}  // namespace
+}  // namespace jikji::parser
