@@ -98,6 +98,9 @@ struct PageCase {
   const char* charset;  // expected article.charset
 };
 
+// Shown by gtest (and ctest) instead of the struct's bytes.
+void PrintTo(const PageCase& c, std::ostream* os) { *os << c.name; }
+
 const PageCase kPages[] = {
     {"ndsoft_datacenter", "https://www.dpnews.example.kr/news/articleView.html?idxno=301234",
      "text/html", "UTF-8"},
