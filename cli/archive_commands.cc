@@ -24,7 +24,10 @@ Result<std::unique_ptr<storage::Archive>> OpenExisting(const std::string& dir) {
   return storage::Archive::Open(dir, options);
 }
 
-}  // namespace
+struct ExportFlags {
+  std::string format = "jsonl";
+  std::string out;  // empty: stdout
+};
 
 int RunExport(const GlobalOptions& global, const ExportFlags& flags) {
   auto cfg = LoadConfigAndLogging(global, /*use_file=*/true);
@@ -127,6 +130,25 @@ int RunStats(const GlobalOptions& global, bool json) {
                 static_cast<unsigned long long>(ss.articles), static_cast<unsigned long long>(ss.versions));
   }
   return 0;
+}
+
+}  // namespace
+
+void RegisterExport(CLI::App& app, CommandContext ctx) {
+  auto flags = std::make_shared<ExportFlags>();
+  CLI::App* cmd = app.add_subcommand("export", "Write the clean corpus, one article per line");
+  AddGlobalOptions(cmd, ctx.global);
+  cmd->add_option("--format", flags->format, "jsonl (default)")->check(CLI::IsMember({"jsonl"}));
+  cmd->add_option("--out", flags->out, "Output file (default: standard output)");
+  cmd->callback([ctx, flags] { *ctx.exit_code = RunExport(*ctx.global, *flags); });
+}
+
+void RegisterStats(CLI::App& app, CommandContext ctx) {
+  auto json = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand("stats", "Show what the archive holds");
+  AddGlobalOptions(cmd, ctx.global);
+  cmd->add_flag("--json", *json, "Print JSON");
+  cmd->callback([ctx, json] { *ctx.exit_code = RunStats(*ctx.global, *json); });
 }
 
 }  // namespace jikji::cli

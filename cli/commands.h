@@ -1,12 +1,16 @@
-// The jikji subcommands. Each returns the process exit code:
-// 0 success, 1 failure (message already printed), 2 bad usage.
+// The jikji subcommands. Each lives in its own file and registers itself
+// on the CLI11 app; main.cc only lists them. A command's callback stores
+// the process exit code: 0 success, 1 failure (message already printed),
+// 2 bad usage or bad configuration.
 #ifndef JIKJI_CLI_COMMANDS_H_
 #define JIKJI_CLI_COMMANDS_H_
 
-#include <optional>
+#include <memory>
 #include <string>
-#include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "common/status.h"
 #include "config/config.h"
 
 namespace jikji::cli {
@@ -20,40 +24,24 @@ struct GlobalOptions {
   std::string log_format;         // empty: from config
 };
 
-// Loads the config (or built-in defaults) and sets up logging.
-// `use_file`: false to ignore the default config file (crawl --seed alone).
+// What every Register* function gets. Both pointers outlive the app's run.
+struct CommandContext {
+  GlobalOptions* global;
+  int* exit_code;
+};
+
+// Adds --archive, --config, --log-level, --log-format to `cmd`.
+void AddGlobalOptions(CLI::App* cmd, GlobalOptions* global);
+
+// Loads the config (or built-in defaults) and sets up logging; applies the
+// global flags. `use_file`: false to ignore the default config file when
+// --config was not given (crawl --seed alone, extract).
 Result<config::Config> LoadConfigAndLogging(const GlobalOptions& global, bool use_file);
 
-struct CrawlFlags {
-  std::vector<std::string> seeds;
-  std::optional<int64_t> max_pages;
-  std::string max_time;
-  std::optional<int> concurrency;
-  std::optional<int> per_host_connections;
-  std::optional<int64_t> per_host_delay_ms;
-  bool ignore_crawl_delay = false;
-  std::vector<std::string> resolve;
-  std::string user_agent;
-  std::optional<int> max_depth;
-  std::optional<int> workers;
-};
-int RunCrawl(const GlobalOptions& global, const CrawlFlags& flags);
-
-struct ExtractFlags {
-  std::vector<std::string> inputs;
-  std::string url;
-  std::string content_type;
-  std::string format = "json";  // json, jsonl, text
-};
-int RunExtract(const GlobalOptions& global, const ExtractFlags& flags);
-
-struct ExportFlags {
-  std::string format = "jsonl";
-  std::string out;  // empty: stdout
-};
-int RunExport(const GlobalOptions& global, const ExportFlags& flags);
-
-int RunStats(const GlobalOptions& global, bool json);
+void RegisterCrawl(CLI::App& app, CommandContext ctx);
+void RegisterExtract(CLI::App& app, CommandContext ctx);
+void RegisterExport(CLI::App& app, CommandContext ctx);
+void RegisterStats(CLI::App& app, CommandContext ctx);
 
 }  // namespace jikji::cli
 

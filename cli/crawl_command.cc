@@ -1,4 +1,5 @@
 #include <csignal>
+#include <optional>
 #include <cstdio>
 #include <filesystem>
 
@@ -12,31 +13,25 @@
 namespace jikji::cli {
 namespace {
 
-constexpr const char* kDefaultConfig = "config/jikji.toml";
+struct CrawlFlags {
+  std::vector<std::string> seeds;
+  std::optional<int64_t> max_pages;
+  std::string max_time;
+  std::optional<int> concurrency;
+  std::optional<int> per_host_connections;
+  std::optional<int64_t> per_host_delay_ms;
+  bool ignore_crawl_delay = false;
+  std::vector<std::string> resolve;
+  std::string user_agent;
+  std::optional<int> max_depth;
+  std::optional<int> workers;
+};
 
 crawler::Crawler* g_crawler = nullptr;
 
 extern "C" void HandleStopSignal(int) {
   // RequestStop only stores to a lock-free atomic: async-signal-safe.
   if (g_crawler) g_crawler->RequestStop();
-}
-
-}  // namespace
-
-Result<config::Config> LoadConfigAndLogging(const GlobalOptions& global, bool use_file) {
-  config::Config cfg;
-  std::string path = global.config_path.empty() ? kDefaultConfig : global.config_path;
-  if (global.config_given || (use_file && std::filesystem::exists(path))) {
-    auto loaded = config::LoadConfig(path);
-    if (!loaded.ok()) return loaded.status();
-    cfg = std::move(*loaded);
-  }
-  if (!global.archive_dir.empty()) cfg.archive_dir = global.archive_dir;
-  if (!global.log_level.empty()) cfg.log.level = global.log_level;
-  if (!global.log_format.empty()) cfg.log.format = global.log_format;
-  Status log_status = SetupLogging(cfg.log.level, cfg.log.format, cfg.log.file);
-  if (!log_status.ok()) return log_status;
-  return cfg;
 }
 
 int RunCrawl(const GlobalOptions& global, const CrawlFlags& flags) {
@@ -103,6 +98,30 @@ int RunCrawl(const GlobalOptions& global, const CrawlFlags& flags) {
                st.unchanged, st.duplicates, st.not_articles, st.robots_denied, st.http_errors,
                st.fetch_errors, st.bytes / 1e6, st.seconds);
   return 0;
+}
+
+}  // namespace
+
+void RegisterCrawl(CLI::App& app, CommandContext ctx) {
+  auto flags = std::make_shared<CrawlFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "crawl",
+      "Crawl the configured sources (or --seed URLs) once, until the frontier is empty or a limit is hit");
+  AddGlobalOptions(cmd, ctx.global);
+  cmd->add_option("--seed", flags->seeds, "Start URL (repeatable); without --config, crawls only the seeds' hosts");
+  cmd->add_option("--max-pages", flags->max_pages, "Stop after this many page fetches (0: no limit)");
+  cmd->add_option("--max-time", flags->max_time, "Stop after this long, e.g. 90s, 10m (0: no limit)");
+  cmd->add_option("--concurrency", flags->concurrency, "Transfers in flight, all hosts together");
+  cmd->add_option("--per-host-connections", flags->per_host_connections, "Connections per host");
+  cmd->add_option("--per-host-delay", flags->per_host_delay_ms, "Minimum milliseconds between requests to one host");
+  cmd->add_flag("--ignore-crawl-delay", flags->ignore_crawl_delay,
+                "Ignore robots.txt Crawl-delay (only for benchmarks on your own servers)");
+  cmd->add_option("--resolve", flags->resolve,
+                  "HOST:PORT:ADDR, pin a host name to an address like curl --resolve (repeatable)");
+  cmd->add_option("--user-agent", flags->user_agent, "User-Agent header");
+  cmd->add_option("--max-depth", flags->max_depth, "Link hops followed from a seed, feed or sitemap");
+  cmd->add_option("--workers", flags->workers, "Extraction threads (0: one per core)");
+  cmd->callback([ctx, flags] { *ctx.exit_code = RunCrawl(*ctx.global, *flags); });
 }
 
 }  // namespace jikji::cli

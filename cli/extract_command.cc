@@ -44,7 +44,12 @@ Result<std::string> ReadInput(const std::filesystem::path& path) {
   return out;
 }
 
-}  // namespace
+struct ExtractFlags {
+  std::vector<std::string> inputs;
+  std::string url;
+  std::string content_type;
+  std::string format = "json";  // json, jsonl, text
+};
 
 int RunExtract(const GlobalOptions& global, const ExtractFlags& flags) {
   auto cfg = LoadConfigAndLogging(global, /*use_file=*/false);
@@ -88,6 +93,21 @@ int RunExtract(const GlobalOptions& global, const ExtractFlags& flags) {
     else std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
   return failures > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+void RegisterExtract(CLI::App& app, CommandContext ctx) {
+  auto flags = std::make_shared<ExtractFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "extract", "Extract the article from saved pages (files or directories; .gz read transparently)");
+  AddGlobalOptions(cmd, ctx.global);
+  cmd->add_option("inputs", flags->inputs, "Files or directories")->required();
+  cmd->add_option("--url", flags->url, "The page's URL (for relative links and metadata)");
+  cmd->add_option("--content-type", flags->content_type, "The HTTP Content-Type (for its charset)");
+  cmd->add_option("--format", flags->format, "json (default), jsonl or text (body only)")
+      ->check(CLI::IsMember({"json", "jsonl", "text"}));
+  cmd->callback([ctx, flags] { *ctx.exit_code = RunExtract(*ctx.global, *flags); });
 }
 
 }  // namespace jikji::cli

@@ -1,0 +1,41 @@
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "cli/logging.h"
+
+namespace jikji::cli {
+namespace {
+constexpr const char* kDefaultConfig = "config/jikji.toml";
+}  // namespace
+
+void AddGlobalOptions(CLI::App* cmd, GlobalOptions* global) {
+  cmd->add_option("--archive", global->archive_dir,
+                  "Archive directory (embedded RocksDB); default from config, else ./jikji-archive");
+  cmd->add_option_function<std::string>(
+      "--config",
+      [global](const std::string& path) {
+        global->config_path = path;
+        global->config_given = true;
+      },
+      "Configuration file (default config/jikji.toml)");
+  cmd->add_option("--log-level", global->log_level, "trace, debug, info, warn, error, off");
+  cmd->add_option("--log-format", global->log_format, "text (default) or json");
+}
+
+Result<config::Config> LoadConfigAndLogging(const GlobalOptions& global, bool use_file) {
+  config::Config cfg;
+  std::string path = global.config_path.empty() ? kDefaultConfig : global.config_path;
+  if (global.config_given || (use_file && std::filesystem::exists(path))) {
+    auto loaded = config::LoadConfig(path);
+    if (!loaded.ok()) return loaded.status();
+    cfg = std::move(*loaded);
+  }
+  if (!global.archive_dir.empty()) cfg.archive_dir = global.archive_dir;
+  if (!global.log_level.empty()) cfg.log.level = global.log_level;
+  if (!global.log_format.empty()) cfg.log.format = global.log_format;
+  Status log_status = SetupLogging(cfg.log.level, cfg.log.format, cfg.log.file);
+  if (!log_status.ok()) return log_status;
+  return cfg;
+}
+
+}  // namespace jikji::cli
