@@ -1,4 +1,5 @@
 #include <csignal>
+#include <filesystem>
 #include <optional>
 #include <cstdio>
 #include <filesystem>
@@ -47,6 +48,10 @@ int RunCrawl(const GlobalOptions& global, const CrawlFlags& flags) {
   options.settings = cfg->crawl;
   options.sites = cfg->sites;
   options.seeds = flags.seeds;
+  options.topics = cfg->topics;
+  // The frontier lives beside the archive's own files so that a killed
+  // crawl resumes with the same --archive.
+  options.frontier_dir = (std::filesystem::path(cfg->archive_dir) / "frontier").string();
   config::CrawlSettings& s = options.settings;
   if (flags.max_pages) s.max_pages = *flags.max_pages;
   if (!flags.max_time.empty() && !ParseDurationMillis(flags.max_time, &s.max_time_ms)) {

@@ -186,6 +186,9 @@ void ReadCrawl(TableReader& r, CrawlSettings* c) {
   r.Size("max_body", &c->max_body_bytes);
   r.Integer("max_redirects", &c->max_redirects, 0, 50);
   r.Integer("max_queue", &c->max_queue, 1000, INT64_MAX);
+  r.Integer("max_url_length", &c->max_url_length, 64, 1 << 20);
+  r.Integer("max_path_repeats", &c->max_path_repeats, 1, 1000);
+  r.Integer("max_pages_per_host", &c->max_pages_per_host, 0, INT64_MAX);
   r.Integer("workers", &c->workers, 0, 256);
   r.StringList("resolve", &c->resolve);
   r.StringList("strip_params", &c->strip_params);
@@ -289,9 +292,10 @@ Result<SiteConfig> ParseSite(std::string_view text, const std::string& source_na
 
 namespace {
 
-// The main file; `sites_dir` receives its sites_dir key ("sites" if absent).
+// The main file; `sites_dir` and `topics_file` receive those keys
+// (defaults "sites" and "topics.toml"; *topics_given tells whether named).
 Result<Config> ParseMainConfig(std::string_view text, const std::string& source_name,
-                               std::string* sites_dir) {
+                               std::string* sites_dir, std::string* topics_file, bool* topics_given) {
   auto parsed = ParseToml(text, source_name);
   if (!parsed.ok()) return parsed.status();
   const toml::table& root = *parsed;
@@ -301,6 +305,10 @@ Result<Config> ParseMainConfig(std::string_view text, const std::string& source_
   TableReader r(root, source_name, "", &error);
   *sites_dir = "sites";
   r.String("sites_dir", sites_dir);
+  *topics_file = "";
+  r.String("topics_file", topics_file);
+  *topics_given = !topics_file->empty();
+  if (topics_file->empty()) *topics_file = "topics.toml";
   if (const toml::table* t = r.Table("crawl")) {
     TableReader c(*t, source_name, "crawl.", &error);
     ReadCrawl(c, &config.crawl);
@@ -324,8 +332,32 @@ Result<Config> ParseMainConfig(std::string_view text, const std::string& source_
 }  // namespace
 
 Result<Config> ParseConfig(std::string_view text, const std::string& source_name) {
-  std::string sites_dir;
-  return ParseMainConfig(text, source_name, &sites_dir);
+  std::string sites_dir, topics_file;
+  bool topics_given;
+  return ParseMainConfig(text, source_name, &sites_dir, &topics_file, &topics_given);
+}
+
+Result<std::vector<Topic>> ParseTopics(std::string_view text, const std::string& source_name) {
+  auto parsed = ParseToml(text, source_name);
+  if (!parsed.ok()) return parsed.status();
+  const toml::table& root = *parsed;
+  Status error;
+  std::vector<Topic> topics;
+  TableReader r(root, source_name, "", &error);
+  if (const toml::table* terms = r.Table("terms")) {
+    for (const auto& [key, node] : *terms) {
+      auto w = node.value<double>();
+      if (!w || *w <= 0) {
+        TableReader t(*terms, source_name, "terms.", &error);
+        t.Fail(node, std::string(key.str()), "expected a positive weight");
+        break;
+      }
+      topics.push_back({std::string(key.str()), *w});
+    }
+  }
+  r.RejectUnknown();
+  if (!error.ok()) return error;
+  return topics;
 }
 
 Result<Config> LoadConfig(const std::string& path) {
@@ -334,9 +366,22 @@ Result<Config> LoadConfig(const std::string& path) {
   if (!in) return Status::NotFound("config file not found: " + path);
   std::stringstream buf;
   buf << in.rdbuf();
-  std::string sites_dir;
-  auto config = ParseMainConfig(buf.str(), path, &sites_dir);
+  std::string sites_dir, topics_file;
+  bool topics_given = false;
+  auto config = ParseMainConfig(buf.str(), path, &sites_dir, &topics_file, &topics_given);
   if (!config.ok()) return config;
+
+  fs::path topics_path = fs::path(topics_file).is_absolute() ? fs::path(topics_file)
+                                                             : fs::path(path).parent_path() / topics_file;
+  if (std::ifstream topics_in{topics_path, std::ios::binary}) {
+    std::stringstream topics_buf;
+    topics_buf << topics_in.rdbuf();
+    auto topics = ParseTopics(topics_buf.str(), topics_path.string());
+    if (!topics.ok()) return topics.status();
+    config->topics = std::move(*topics);
+  } else if (topics_given) {
+    return Status::NotFound(path + ": key 'topics_file': cannot read " + topics_path.string());
+  }
   fs::path dir = fs::path(path).parent_path() / sites_dir;
   if (fs::path(sites_dir).is_absolute()) dir = sites_dir;
   std::error_code ec;

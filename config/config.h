@@ -34,6 +34,12 @@ struct SiteConfig {
   parser::ExtractRules extract;     // optional per-site selectors
 };
 
+// A term of the focused crawl (config/topics.toml), with its weight.
+struct Topic {
+  std::string term;
+  double weight = 1.0;
+};
+
 struct CrawlSettings {
   std::string user_agent = "Jikji/0.1 (+https://github.com/jikji-archive/jikji; news research archive)";
   std::string robots_agent = "Jikji";  // product token matched against robots.txt groups
@@ -49,7 +55,11 @@ struct CrawlSettings {
   int64_t timeout_ms = 60'000;
   int64_t max_body_bytes = 16 << 20;
   int max_redirects = 5;
-  int64_t max_queue = 1'000'000;       // frontier entries held, all hosts
+  int64_t max_queue = 50'000'000;      // frontier entries held, all hosts
+  // Spider-trap guards.
+  int max_url_length = 2048;           // longer URLs are not queued
+  int max_path_repeats = 2;            // a path segment may repeat this often
+  int64_t max_pages_per_host = 0;      // per crawl; 0: no limit
   int workers = 0;                     // extraction threads; 0: one per core
   std::vector<std::string> resolve;    // "HOST:PORT:ADDR"
   std::vector<std::string> strip_params = {"utm_*", "fbclid", "gclid", "dclid", "msclkid",
@@ -68,10 +78,12 @@ struct Config {
   CrawlSettings crawl;
   LogSettings log;
   std::vector<SiteConfig> sites;
+  std::vector<Topic> topics;    // from topics_file (default topics.toml beside the main file)
 };
 
-// Loads the main file and every *.toml in its `sites_dir` (default
-// "sites", relative to the file), in name order.
+// Loads the main file, every *.toml in its `sites_dir` (default "sites",
+// relative to the file) in name order, and its `topics_file` (default
+// "topics.toml"; optional unless named explicitly).
 // Errors: NotFound (file missing), InvalidArgument "FILE:LINE: key 'x': why".
 Result<Config> LoadConfig(const std::string& path);
 
@@ -81,6 +93,10 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source_name
 
 // Parses one site profile from text.
 Result<SiteConfig> ParseSite(std::string_view text, const std::string& source_name);
+
+// Parses a topics file: [[topic]] tables with `term` and `weight`, or a
+// `[terms]` table mapping term to weight.
+Result<std::vector<Topic>> ParseTopics(std::string_view text, const std::string& source_name);
 
 // Parses sizes like "16MB", "512KiB", "1000" (bytes). False when malformed.
 bool ParseByteSize(const std::string& text, int64_t* bytes);

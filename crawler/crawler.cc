@@ -1,7 +1,9 @@
 #include "crawler/crawler.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <ctime>
 #include <limits>
 #include <random>
 #include <thread>
@@ -16,6 +18,7 @@
 #include "crawler/frontier.h"
 #include "crawler/internal/scope.h"
 #include "crawler/robots.h"
+#include "crawler/topics.h"
 #include "parser/extractor.h"
 #include "parser/feeds.h"
 #include "storage/archive.h"
@@ -30,7 +33,8 @@ namespace asio = boost::asio;
 // value in Process*(); their results come back by asio::post.
 class Crawler::Impl {
  public:
-  Impl(Crawler* owner) : owner_(owner), options_(owner->options_), scope_(Sites()) {}
+  explicit Impl(Crawler* owner)
+      : owner_(owner), options_(owner->options_), scope_(Sites()), topics_(options_.topics) {}
 
   Result<CrawlStats> Run();
 
@@ -55,7 +59,7 @@ class Crawler::Impl {
     storage::StoreResult store;
     bool is_feed = false;
     bool ok_status = false;               // a 2xx response
-    std::vector<std::string> links;       // page links, or feed/sitemap entries
+    std::vector<std::pair<std::string, std::string>> links;  // (url, anchor text) or feed entries
     std::vector<std::string> sitemaps;    // child sitemaps of an index
     std::vector<std::string> feed_urls;   // <link rel=alternate> feeds of a page
     std::string canonical;
@@ -82,11 +86,14 @@ class Crawler::Impl {
 
   int64_t Mono() const { return owner_->clock_->MonotonicMicros(); }
 
-  void Enqueue(const std::string& raw, UrlKind kind, int depth);
+  void Enqueue(const std::string& raw, UrlKind kind, int depth, std::string_view anchor = {});
+  bool IsTrap(const url::Url& u, const std::string& normalized) const;
+  // Whether a popped item should be fetched; fills conditional-GET validators.
+  bool Admit(FrontierItem& item, FetchRequest* req);
   HostState& Host(const url::Url& u, int site);
   void Pump();
   void ArmTimer(int64_t wait_us);
-  void Dispatch(HostState& host, FrontierItem item);
+  void Dispatch(HostState& host, FrontierItem item, FetchRequest req);
   void FetchRobots(HostState& host);
   void OnRobots(const std::string& origin, FetchResponse response);
   void OnFetched(FrontierItem item, FetchResponse response);
@@ -102,7 +109,9 @@ class Crawler::Impl {
   const CrawlOptions& options_;
   std::vector<config::SiteConfig> sites_;
   internal::Scope scope_;
+  TopicModel topics_;
   url::NormalizeOptions normalize_;
+  std::map<std::string, int64_t> pages_per_host_;
 
   asio::io_context io_;
   std::unique_ptr<asio::thread_pool> workers_;
@@ -151,7 +160,26 @@ Result<CrawlStats> Crawler::Impl::Run() {
   auto fetcher = NewCurlFetcher(io_, fo);
   if (!fetcher.ok()) return fetcher.status();
   fetcher_ = std::move(*fetcher);
-  frontier_ = NewMemoryFrontier(static_cast<size_t>(s.max_queue));
+  if (options_.frontier_dir.empty()) {
+    frontier_ = NewMemoryFrontier(static_cast<size_t>(s.max_queue));
+  } else {
+    RocksFrontierOptions fro;
+    fro.max_queued = static_cast<size_t>(s.max_queue);
+    auto f = NewRocksFrontier(options_.frontier_dir, fro);
+    if (!f.ok()) return f.status();
+    frontier_ = std::move(*f);
+  }
+  size_t resumed = frontier_->Queued();
+  if (resumed > 0) {
+    // A crawl that was stopped or killed: carry on where it was.
+    spdlog::info("resuming crawl: {} URLs still queued", resumed);
+    for (const std::string& origin : frontier_->Hosts()) {
+      auto u = url::Parse(origin);
+      if (u.ok()) Host(*u, scope_.SiteForHost(u->host));
+    }
+  } else {
+    frontier_->ClearSeen();  // a new crawl fetches everything again
+  }
 
   unsigned workers = s.workers > 0 ? static_cast<unsigned>(s.workers)
                                    : std::max(1u, std::thread::hardware_concurrency());
@@ -166,7 +194,7 @@ Result<CrawlStats> Crawler::Impl::Run() {
     for (const auto& u : sites_[i].seeds) Enqueue(u, UrlKind::kPage, 0);
   }
   for (const auto& u : options_.seeds) Enqueue(u, UrlKind::kPage, 0);
-  if (frontier_->Queued() == 0) {
+  if (frontier_->Queued() == 0 && resumed == 0) {
     return Status::InvalidArgument("nothing to crawl: no valid seed, feed or sitemap URL in scope");
   }
   spdlog::info("crawl: {} sites, {} start URLs, concurrency {}, {} workers", sites_.size(),
@@ -179,6 +207,7 @@ Result<CrawlStats> Crawler::Impl::Run() {
   io_.run();
 
   workers_->join();
+  if (!frontier_->status().ok() && failure_.ok()) failure_ = frontier_->status();
   stats_.seconds = static_cast<double>(Mono() - start_us_) / 1e6;
   if (!failure_.ok()) return failure_;
   return stats_;
@@ -203,7 +232,12 @@ Crawler::Impl::HostState& Crawler::Impl::Host(const url::Url& u, int site) {
   return h;
 }
 
-void Crawler::Impl::Enqueue(const std::string& raw, UrlKind kind, int depth) {
+void Crawler::Impl::Enqueue(const std::string& raw, UrlKind kind, int depth, std::string_view anchor) {
+  const config::CrawlSettings& s = options_.settings;
+  if (raw.size() > static_cast<size_t>(s.max_url_length) * 2) {
+    ++stats_.traps;
+    return;
+  }
   auto parsed = url::Parse(raw);
   if (!parsed.ok() || !parsed->IsHttp() || parsed->host.empty()) return;
   url::Url u = url::Normalize(*parsed, normalize_);
@@ -215,7 +249,12 @@ void Crawler::Impl::Enqueue(const std::string& raw, UrlKind kind, int depth) {
     ++stats_.out_of_scope;
     return;
   }
-  int max_depth = sites_[site].max_depth >= 0 ? sites_[site].max_depth : options_.settings.max_depth;
+  if (IsTrap(u, normalized)) {
+    ++stats_.traps;
+    spdlog::debug("spider-trap guard refuses {}", normalized);
+    return;
+  }
+  int max_depth = sites_[site].max_depth >= 0 ? sites_[site].max_depth : s.max_depth;
   if (kind == UrlKind::kPage && depth > max_depth) return;
   HostState& host = Host(u, site);
   FrontierItem item;
@@ -224,7 +263,47 @@ void Crawler::Impl::Enqueue(const std::string& raw, UrlKind kind, int depth) {
   item.kind = kind;
   item.depth = depth;
   item.site = site;
+  item.enqueued_micros = owner_->clock_->NowMicros();
+  // Feeds and sitemaps first (they find the news), then by topic.
+  item.priority = kind != UrlKind::kPage ? 10 : topics_.LinkPriority(item.url, anchor);
   frontier_->Push(std::move(item));
+}
+
+// Spider traps: endless URL spaces that are not content. Guards: URL length,
+// a path segment repeated (../a/b/a/b/..), calendar pages far from now.
+bool Crawler::Impl::IsTrap(const url::Url& u, const std::string& normalized) const {
+  const config::CrawlSettings& s = options_.settings;
+  if (normalized.size() > static_cast<size_t>(s.max_url_length)) return true;
+  std::map<std::string_view, int> counts;
+  std::string_view path = u.path;
+  size_t start = 1;
+  while (start < path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view seg = path.substr(start, end - start);
+    if (!seg.empty() && ++counts[seg] > s.max_path_repeats) return true;
+    start = end + 1;
+  }
+  // Calendar guard: a 4-digit year (path segment or query value) more than a
+  // year ahead or before 1990 is a calendar walking into nowhere.
+  static const int kThisYear = [] {
+    time_t now = time(nullptr);
+    struct tm tm_utc;
+    gmtime_r(&now, &tm_utc);
+    return tm_utc.tm_year + 1900;
+  }();
+  auto check_year = [&](std::string_view text) {
+    for (size_t i = 0; i + 4 <= text.size(); ++i) {
+      bool boundary_before = i == 0 || !std::isdigit(static_cast<unsigned char>(text[i - 1]));
+      bool boundary_after = i + 4 == text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 4]));
+      if (!boundary_before || !boundary_after) continue;
+      if (!std::all_of(text.begin() + i, text.begin() + i + 4, ::isdigit)) continue;
+      int year = std::stoi(std::string(text.substr(i, 4)));
+      if (year >= 1900 && year < 2200 && (year > kThisYear + 1 || year < 1990)) return true;
+    }
+    return false;
+  };
+  return check_year(u.path) || check_year(u.query);
 }
 
 bool Crawler::Impl::CanDispatchMore() const {
@@ -258,13 +337,13 @@ void Crawler::Impl::Pump() {
       }
       std::optional<FrontierItem> item = frontier_->Pop(origin);
       if (!item) break;
-      auto u = url::Parse(item->url);
-      if (u.ok() && !host.rules.IsAllowed(s.robots_agent, u->PathAndQuery())) {
-        ++stats_.robots_denied;
-        spdlog::debug("robots.txt disallows {}", item->url);
+      FetchRequest req;
+      if (!Admit(*item, &req)) {
+        frontier_->Done(*item);
         continue;
       }
-      Dispatch(host, std::move(*item));
+      req.url = item->url;
+      Dispatch(host, std::move(*item), std::move(req));
     }
   }
   if (earliest != std::numeric_limits<int64_t>::max() && CanDispatchMore()) ArmTimer(earliest - now);
@@ -281,13 +360,49 @@ void Crawler::Impl::ArmTimer(int64_t wait_us) {
   });
 }
 
-void Crawler::Impl::Dispatch(HostState& host, FrontierItem item) {
+bool Crawler::Impl::Admit(FrontierItem& item, FetchRequest* req) {
+  const config::CrawlSettings& s = options_.settings;
+  auto u = url::Parse(item.url);
+  if (!u.ok()) return false;
+  if (item.site < 0) item.site = scope_.SiteForHost(u->host);  // resumed from disk
+  if (item.site < 0) {
+    ++stats_.out_of_scope;  // the config changed since it was queued
+    return false;
+  }
+  const HostState& host = hosts_[item.host];
+  if (!host.rules.IsAllowed(s.robots_agent, u->PathAndQuery())) {
+    ++stats_.robots_denied;
+    spdlog::debug("robots.txt disallows {}", item.url);
+    return false;
+  }
+  if (s.max_pages_per_host > 0 && pages_per_host_[item.host] >= s.max_pages_per_host) {
+    ++stats_.host_cap;
+    return false;
+  }
+  auto state = owner_->archive_->GetUrlState(item.url);
+  if (state.ok()) {
+    // Stored after it was queued: a crawl that was killed and resumed.
+    if (item.enqueued_micros > 0 && state->last_fetched_micros >= item.enqueued_micros) {
+      ++stats_.resumed_skipped;
+      return false;
+    }
+    // Articles are revisited with a conditional GET; a 304 costs no
+    // extraction. Pages that only lead elsewhere (lists, seeds) are fetched
+    // in full, since their links are what a crawl needs.
+    if (state->latest_version > 0 && item.kind == UrlKind::kPage) {
+      req->if_none_match = state->etag;
+      req->if_modified_since = state->last_modified;
+    }
+  }
+  return true;
+}
+
+void Crawler::Impl::Dispatch(HostState& host, FrontierItem item, FetchRequest req) {
   ++host.in_flight;
   ++in_flight_;
   ++dispatched_pages_;
+  ++pages_per_host_[item.host];
   host.next_allowed_us = Mono() + host.delay_us;
-  FetchRequest req;
-  req.url = item.url;
   fetcher_->Fetch(std::move(req), [this, item = std::move(item)](FetchResponse r) mutable {
     OnFetched(std::move(item), std::move(r));
   });
@@ -375,9 +490,11 @@ void Crawler::Impl::OnFetched(FrontierItem item, FetchResponse response) {
   if (!response.status.ok()) {
     ++stats_.fetch_errors;
     spdlog::warn("fetch failed: {}: {}", item.url, response.status.ToString());
+    frontier_->Done(item);
     Pump();
     return;
   }
+  if (response.http_status == 304) ++stats_.not_modified;
   host.consecutive_failures = 0;
   if (!response.final_url.empty() && response.final_url != item.url) {
     if (auto n = url::NormalizeString(response.final_url, normalize_); n.ok()) frontier_->MarkSeen(*n);
@@ -414,7 +531,7 @@ Crawler::Impl::Processed Crawler::Impl::Process(FrontierItem item, FetchResponse
                     parser::LooksLikeFeed(response.body, response.content_type))) {
     out.is_feed = true;
     parser::FeedResult feed = parser::ParseFeed(response.body, capture.final_url, response.content_type);
-    for (auto& e : feed.entries) out.links.push_back(std::move(e.url));
+    for (auto& e : feed.entries) out.links.emplace_back(std::move(e.url), std::move(e.title));
     out.sitemaps = std::move(feed.sitemaps);
     for (const auto& w : feed.warnings) spdlog::warn("feed {}: {}", item.url, w);
   } else if (ok_status) {
@@ -423,14 +540,15 @@ Crawler::Impl::Processed Crawler::Impl::Process(FrontierItem item, FetchResponse
     if (!rules.body.empty() || !rules.drop.empty() || !rules.title.empty()) eo.rules = &rules;
     page = parser::ExtractPage(response.body, capture.final_url, response.content_type, eo);
     for (auto& l : page.links) {
-      if (!l.nofollow) out.links.push_back(std::move(l.url));
+      if (!l.nofollow) out.links.emplace_back(std::move(l.url), std::move(l.text));
     }
     out.feed_urls = std::move(page.feed_urls);
     out.canonical = page.article.canonical_url;
     if (page.article.is_article) article = &page.article;
   }
   capture.body = std::move(response.body);
-  auto stored = owner_->archive_->Store(capture, article, 0.0);
+  double relevance = article ? topics_.Relevance(article->title, article->body) : 0.0;
+  auto stored = owner_->archive_->Store(capture, article, relevance);
   if (stored.ok()) out.store = *stored;
   else out.store_status = stored.status();
   out.item = std::move(item);
@@ -439,6 +557,7 @@ Crawler::Impl::Processed Crawler::Impl::Process(FrontierItem item, FetchResponse
 
 void Crawler::Impl::OnProcessed(Processed r) {
   --processing_;
+  if (r.store_status.ok()) frontier_->Done(r.item);  // else: kept for the next run
   if (!r.store_status.ok()) {
     ++stats_.store_errors;
     spdlog::error("archive write failed for {}: {}", r.item.url, r.store_status.ToString());
@@ -463,11 +582,11 @@ void Crawler::Impl::OnProcessed(Processed r) {
   if (!stopping_) {
     if (r.is_feed) {
       for (const auto& s : r.sitemaps) Enqueue(s, UrlKind::kSitemap, r.item.depth);
-      for (const auto& l : r.links) Enqueue(l, UrlKind::kPage, r.item.depth + 1);
+      for (const auto& [link, title] : r.links) Enqueue(link, UrlKind::kPage, r.item.depth + 1, title);
     } else {
       for (const auto& f : r.feed_urls) Enqueue(f, UrlKind::kFeed, r.item.depth);
       if (!r.canonical.empty()) Enqueue(r.canonical, UrlKind::kPage, r.item.depth);
-      for (const auto& l : r.links) Enqueue(l, UrlKind::kPage, r.item.depth + 1);
+      for (const auto& [link, text] : r.links) Enqueue(link, UrlKind::kPage, r.item.depth + 1, text);
     }
   }
   Pump();

@@ -1,5 +1,5 @@
 // Crawler: the crawl loop. Seeds, feeds and sitemaps go into a frontier of
-// per-host queues; a scheduler on one Asio thread hands URLs to the
+// per-host priority queues (persistent: a killed crawl resumes); a scheduler on one Asio thread hands URLs to the
 // libcurl-multi Fetcher while honouring robots.txt, per-host connection
 // limits and delays, and a global concurrency limit; a pool of worker
 // threads extracts each page and stores it in the Archive; links found are
@@ -34,6 +34,11 @@ struct CrawlOptions {
   // Extra start URLs (jikji crawl --seed). A seed whose host belongs to no
   // configured site makes a site of its own (that host, no URL rules).
   std::vector<std::string> seeds;
+  // Terms for focused crawling (link priority, article relevance).
+  std::vector<config::Topic> topics;
+  // Where the persistent frontier lives (its own RocksDB); a crawl killed
+  // at any moment resumes from it. Empty: an in-memory frontier.
+  std::string frontier_dir;
 };
 
 struct CrawlStats {
@@ -53,6 +58,10 @@ struct CrawlStats {
   uint64_t duplicates = 0;        // exact duplicates recognised (aliases)
   uint64_t not_articles = 0;
   uint64_t store_errors = 0;
+  uint64_t not_modified = 0;      // 304 answers to conditional GETs
+  uint64_t resumed_skipped = 0;   // queued URLs already stored before a restart
+  uint64_t traps = 0;             // URLs refused by spider-trap guards
+  uint64_t host_cap = 0;          // URLs refused by max_pages_per_host
   double seconds = 0;
   std::string stop_reason;        // "frontier empty", "max pages", "max time", "stopped", "store failed"
   std::map<int, uint64_t> by_status;

@@ -1,4 +1,4 @@
-#include <deque>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -21,11 +21,15 @@ class MemoryFrontier : public Frontier {
       return false;
     }
     seen_.insert(h);
+    item.seq = next_seq_++;
+    ++queued_;
     Enqueue(std::move(item));
     return true;
   }
 
   void Retry(FrontierItem item) override { Enqueue(std::move(item)); }
+
+  void Done(const FrontierItem&) override { --queued_; }
 
   bool Seen(std::string_view url) const override { return seen_.count(Hash(url)) > 0; }
 
@@ -34,10 +38,10 @@ class MemoryFrontier : public Frontier {
   std::optional<FrontierItem> Pop(std::string_view host) override {
     auto it = queues_.find(std::string(host));
     if (it == queues_.end() || it->second.empty()) return std::nullopt;
-    FrontierItem item = std::move(it->second.front());
-    it->second.pop_front();
+    auto first = it->second.begin();
+    FrontierItem item = std::move(first->second);
+    it->second.erase(first);
     if (it->second.empty()) queues_.erase(it);
-    --queued_;
     return item;
   }
 
@@ -47,22 +51,34 @@ class MemoryFrontier : public Frontier {
   }
 
   size_t Queued() const override { return queued_; }
+
+  std::vector<std::string> Hosts() const override {
+    std::vector<std::string> hosts;
+    for (const auto& [host, q] : queues_) hosts.push_back(host);
+    return hosts;
+  }
+
+  void ClearSeen() override { seen_.clear(); }
   uint64_t dropped() const override { return dropped_; }
 
  private:
+  // Order within a host: priority descending, then arrival.
+  using Key = std::pair<int, uint64_t>;
+
   static uint64_t Hash(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
 
   void Enqueue(FrontierItem item) {
+    Key key{-static_cast<int>(item.priority), item.seq};
     std::string host = item.host;
-    queues_[host].push_back(std::move(item));
-    ++queued_;
+    queues_[host].emplace(key, std::move(item));
   }
 
   size_t max_queued_;
   size_t queued_ = 0;
+  uint64_t next_seq_ = 1;
   uint64_t dropped_ = 0;
   std::unordered_set<uint64_t> seen_;
-  std::unordered_map<std::string, std::deque<FrontierItem>> queues_;
+  std::unordered_map<std::string, std::map<Key, FrontierItem>> queues_;
 };
 
 }  // namespace

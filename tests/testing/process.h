@@ -17,6 +17,15 @@ struct CommandResult {
 // Aborts the child after `timeout_seconds` (then exit_code is -1).
 CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_seconds = 300);
 
+// Starts argv[0] in the background with stdout and stderr sent to
+// `log_path` (appended). Returns the child's pid, or -1.
+int SpawnCommand(const std::vector<std::string>& argv, const std::string& log_path);
+
+// Waits for a spawned child; returns its exit code, or -1 when it was
+// killed by a signal or is still running after `timeout_seconds` (then it
+// is killed).
+int WaitCommand(int pid, int timeout_seconds);
+
 // Shell-quotes one argument for messages.
 std::string ShellQuote(const std::string& arg);
 

@@ -1,0 +1,1 @@
+jikji_test(frontier_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/frontier_test.cc LIBS jikji_crawler)
