@@ -1,33 +1,201 @@
-// export and stats: read-only commands over an archive.
+// export and stats: read-only commands over an archive. Export formats and
+// filters: docs/export.md.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <cstring>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/archive_util.h"
 #include "cli/article_json.h"
 #include "cli/commands.h"
+#include "common/clock.h"
 #include "storage/archive.h"
+#include "url/url.h"
+#include "warc/warc.h"
 
 namespace jikji::cli {
 namespace {
 
-Result<std::unique_ptr<storage::Archive>> OpenExisting(const std::string& dir) {
-  if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT")) {
-    return Status::NotFound("no archive at " + dir + " (run `jikji crawl` first, or pass --archive DIR)");
-  }
-  storage::ArchiveOptions options;
-  options.create_if_missing = false;
-  options.read_only = true;
-  return storage::Archive::Open(dir, options);
-}
-
 struct ExportFlags {
   std::string format = "jsonl";
-  std::string out;  // empty: stdout
+  std::string out;  // empty: stdout (jsonl only)
+  bool all_versions = false;
+  bool include_aliases = false;
+  bool collapse_near = false;
+  std::string since, until;
+  std::string time_field = "fetched";
+  std::string site;
+  double min_relevance = -std::numeric_limits<double>::infinity();
+  std::string changed_since;  // cursor; empty: not an incremental export
+  std::string cursor_out;
 };
+
+// A file written under NAME.partial and renamed on Commit(), so a reader
+// never sees half an export.
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path) : path_(std::move(path)), tmp_(path_ + ".partial") {
+    file_.open(tmp_, std::ios::binary | std::ios::trunc);
+  }
+  ~AtomicFile() {
+    if (!committed_) {
+      file_.close();
+      std::error_code ec;
+      std::filesystem::remove(tmp_, ec);
+    }
+  }
+  bool ok() const { return static_cast<bool>(file_); }
+  std::ostream* stream() { return &file_; }
+  Status Commit() {
+    file_.flush();
+    if (!file_) return Status::IOError("write failed for " + tmp_ + " (disk full?)");
+    file_.close();
+    std::error_code ec;
+    std::filesystem::rename(tmp_, path_, ec);
+    if (ec) return Status::IOError("cannot rename to " + path_ + ": " + ec.message());
+    committed_ = true;
+    return Status::Ok();
+  }
+  const std::string& tmp_path() const { return tmp_; }
+
+ private:
+  std::string path_, tmp_;
+  std::ofstream file_;
+  bool committed_ = false;
+};
+
+std::string_view HeaderOf(const storage::Capture& c, std::string_view lower) {
+  for (const auto& [name, value] : c.headers) {
+    if (name.size() != lower.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < name.size() && same; ++i) {
+      same = std::tolower(static_cast<unsigned char>(name[i])) == lower[i];
+    }
+    if (same) return value;
+  }
+  return {};
+}
+
+std::string SurtOf(const std::string& url) {
+  auto parsed = url::Parse(url);
+  if (!parsed.ok()) return url;
+  return url::SurtKey(*parsed);
+}
+
+std::string CdxjPathFor(const std::string& warc_path) {
+  std::string base = warc_path;
+  for (const char* suffix : {".warc.gz", ".warc"}) {
+    if (base.size() > std::strlen(suffix) && base.ends_with(suffix)) {
+      base.resize(base.size() - std::strlen(suffix));
+      break;
+    }
+  }
+  return base + ".cdxj";
+}
+
+// WARC: every capture in the window as request + response (or revisit when
+// the same URL's previous capture had the same body) + metadata records.
+int ExportWarc(storage::Archive& archive, const ExportFlags& flags, int64_t since, int64_t until) {
+  if (flags.out.empty()) {
+    std::fprintf(stderr, "jikji export: --format warc needs --out FILE.warc.gz\n");
+    return 2;
+  }
+  const std::string cdxj_path = CdxjPathFor(flags.out);
+  AtomicFile warc_file(flags.out);
+  AtomicFile cdxj_file(cdxj_path);
+  if (!warc_file.ok() || !cdxj_file.ok()) {
+    std::fprintf(stderr, "jikji export: cannot write %s\n", flags.out.c_str());
+    return 1;
+  }
+  const std::string filename = std::filesystem::path(flags.out).filename().string();
+  warc::WarcWriter writer(warc_file.stream());
+  std::ostream& cdxj = *cdxj_file.stream();
+  auto fail = [](const Status& s) {
+    std::fprintf(stderr, "jikji export: %s\n", s.ToString().c_str());
+    return 1;
+  };
+  const std::string info = "software: jikji/0.1.0\r\nformat: WARC File Format 1.1\r\n"
+                           "conformsTo: http://iipc.github.io/warc-specifications/"
+                           "specifications/warc-format/warc-1.1/\r\n";
+  auto wi = writer.Write("warcinfo", Clock::Default()->NowMicros(), {{"WARC-Filename", filename}},
+                         "application/warc-fields", info);
+  if (!wi.ok()) return fail(wi.status());
+
+  std::string prev_url, prev_raw, prev_id, prev_date;
+  uint64_t records = 0, captures = 0;
+  auto it = archive.NewCaptureIterator();
+  for (; it->Valid(); it->Next()) {
+    const storage::StoredCapture& sc = it->capture();
+    const storage::Capture& c = sc.capture;
+    if (c.fetched_micros < since || c.fetched_micros >= until) continue;
+    if (!flags.site.empty() && sc.site != flags.site) continue;
+    const std::string& target = c.final_url.empty() ? c.url : c.final_url;
+    const std::string date = warc::WarcDate(c.fetched_micros);
+    const std::string payload_digest = warc::Sha1Digest(c.body);
+    const bool revisit = target == prev_url && sc.raw_hash == prev_raw;
+    warc::Fields fields = {{"WARC-Target-URI", target}, {"WARC-Payload-Digest", payload_digest}};
+    Result<warc::RecordLocation> main = Status::Ok();
+    if (revisit) {
+      fields.push_back({"WARC-Profile",
+                        "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"});
+      fields.push_back({"WARC-Refers-To-Target-URI", prev_url});
+      fields.push_back({"WARC-Refers-To-Date", prev_date});
+      fields.push_back({"WARC-Refers-To", prev_id});
+      main = writer.Write("revisit", c.fetched_micros, fields, "application/http; msgtype=response",
+                          warc::HttpResponseHead(c.http_status, c.headers, c.body.size()));
+    } else {
+      main = writer.Write("response", c.fetched_micros, fields, "application/http; msgtype=response",
+                          warc::HttpResponseBlock(c.http_status, c.headers, c.body));
+    }
+    if (!main.ok()) return fail(main.status());
+    ++records;
+    if (!revisit) {
+      prev_id = main->record_id;
+      prev_date = date;
+    }
+    prev_url = target;
+    prev_raw = sc.raw_hash;
+    const std::string request = warc::HttpRequestBlock(target, "");
+    if (!request.empty()) {
+      auto r = writer.Write("request", c.fetched_micros,
+                            {{"WARC-Target-URI", target}, {"WARC-Concurrent-To", main->record_id}},
+                            "application/http; msgtype=request", request);
+      if (!r.ok()) return fail(r.status());
+      ++records;
+    }
+    std::string meta = "fetched-url: " + c.url + "\r\n";
+    for (const std::string& hop : c.redirect_chain) meta += "via: " + hop + "\r\n";
+    if (c.truncated) meta += "truncated: length\r\n";
+    meta += "body-length: " + std::to_string(c.body.size()) + "\r\n";
+    bool clean = meta.find('\0') == std::string::npos;
+    if (clean) {
+      auto m = writer.Write("metadata", c.fetched_micros,
+                            {{"WARC-Target-URI", target}, {"WARC-Concurrent-To", main->record_id}},
+                            "application/warc-fields", meta);
+      if (!m.ok()) return fail(m.status());
+      ++records;
+    }
+    std::string mime(HeaderOf(c, "content-type"));
+    if (size_t semi = mime.find(';'); semi != std::string::npos) mime.resize(semi);
+    while (!mime.empty() && mime.back() == ' ') mime.pop_back();
+    cdxj << warc::CdxjLine(SurtOf(target), c.fetched_micros, target, revisit ? "warc/revisit" : mime,
+                           c.http_status, std::string_view(payload_digest).substr(5), *main,
+                           filename);
+    ++captures;
+  }
+  if (!it->status().ok()) return fail(it->status());
+  Status s = warc_file.Commit();
+  if (s.ok()) s = cdxj_file.Commit();
+  if (!s.ok()) return fail(s);
+  spdlog::info("exported {} captures as {} WARC records to {} (index {})", captures, records,
+               flags.out, cdxj_path);
+  return 0;
+}
 
 int RunExport(const GlobalOptions& global, const ExportFlags& flags) {
   auto cfg = LoadConfigAndLogging(global, /*use_file=*/true);
@@ -35,29 +203,74 @@ int RunExport(const GlobalOptions& global, const ExportFlags& flags) {
     std::fprintf(stderr, "jikji export: %s\n", cfg.status().ToString().c_str());
     return 2;
   }
-  auto archive = OpenExisting(cfg->archive_dir);
+  int64_t since = INT64_MIN, until = INT64_MAX;
+  if (!flags.since.empty() && !ParseTimeMicros(flags.since, &since)) {
+    std::fprintf(stderr, "jikji export: --since: expected a date like 2024-05-01 or 2024-05-01T09:00:00+09:00\n");
+    return 2;
+  }
+  if (!flags.until.empty() && !ParseTimeMicros(flags.until, &until)) {
+    std::fprintf(stderr, "jikji export: --until: expected a date like 2024-05-01 or 2024-05-01T09:00:00+09:00\n");
+    return 2;
+  }
+  uint64_t after_sequence = 0;
+  if (!flags.changed_since.empty()) {
+    try {
+      size_t used = 0;
+      after_sequence = std::stoull(flags.changed_since, &used);
+      if (used != flags.changed_since.size()) throw std::invalid_argument("junk");
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "jikji export: --changed-since: expected a cursor (a number) as printed by a previous export\n");
+      return 2;
+    }
+  }
+  auto archive = OpenExistingArchive(cfg->archive_dir, /*read_only=*/true);
   if (!archive.ok()) {
     std::fprintf(stderr, "jikji export: %s\n", archive.status().ToString().c_str());
     return 1;
   }
-  std::ofstream file;
+  if (flags.format == "warc") return ExportWarc(**archive, flags, since, until);
+
+  // The cursor is read before the scan; rows written after it are left for
+  // the next export, so a feed sees every version exactly once.
+  Result<uint64_t> last = (*archive)->LastSequence();
+  if (!last.ok()) {
+    std::fprintf(stderr, "jikji export: %s\n", last.status().ToString().c_str());
+    return 1;
+  }
+  const bool incremental = !flags.changed_since.empty();
+  storage::ArticleScan scan;
+  scan.all_versions = flags.all_versions;
+  scan.include_aliases = flags.include_aliases;
+  scan.site = flags.site;
+  scan.changes = incremental;
+  scan.after_sequence = after_sequence;
+  if (flags.time_field == "fetched") {
+    scan.since_fetched_micros = since;
+    scan.until_fetched_micros = until;
+  }
+  std::unique_ptr<AtomicFile> file;
   std::ostream* out = &std::cout;
-  std::string tmp_path;
   if (!flags.out.empty()) {
-    // Written to a temporary name and renamed, so a reader never sees half a file.
-    tmp_path = flags.out + ".partial";
-    file.open(tmp_path, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      std::fprintf(stderr, "jikji export: cannot write %s\n", tmp_path.c_str());
+    file = std::make_unique<AtomicFile>(flags.out);
+    if (!file->ok()) {
+      std::fprintf(stderr, "jikji export: cannot write %s.partial\n", flags.out.c_str());
       return 1;
     }
-    out = &file;
+    out = file->stream();
   }
   uint64_t rows = 0;
-  auto it = (*archive)->NewLatestArticleIterator();
+  auto it = (*archive)->NewArticleIterator(scan);
   for (; it->Valid(); it->Next()) {
-    *out << RecordToJson(it->record()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-         << '\n';
+    const storage::ArticleRecord& r = it->record();
+    if (incremental && r.sequence > *last) continue;
+    if (r.relevance < flags.min_relevance) continue;
+    if (flags.collapse_near && !r.near_duplicate_of.empty()) continue;
+    if (flags.time_field == "published" && (since != INT64_MIN || until != INT64_MAX)) {
+      int64_t published = 0;
+      if (!ParseTimeMicros(r.article.published, &published)) continue;
+      if (published < since || published >= until) continue;
+    }
+    *out << RecordToJson(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     ++rows;
   }
   if (!it->status().ok()) {
@@ -69,17 +282,26 @@ int RunExport(const GlobalOptions& global, const ExportFlags& flags) {
     std::fprintf(stderr, "jikji export: write failed (disk full?)\n");
     return 1;
   }
-  if (!tmp_path.empty()) {
-    file.close();
-    std::error_code ec;
-    std::filesystem::rename(tmp_path, flags.out, ec);
-    if (ec) {
-      std::fprintf(stderr, "jikji export: cannot rename to %s: %s\n", flags.out.c_str(),
-                   ec.message().c_str());
+  if (file) {
+    Status s = file->Commit();
+    if (!s.ok()) {
+      std::fprintf(stderr, "jikji export: %s\n", s.ToString().c_str());
       return 1;
     }
   }
-  spdlog::info("exported {} articles", rows);
+  const std::string cursor = std::to_string(std::max(*last, after_sequence));
+  if (!flags.cursor_out.empty()) {
+    AtomicFile cursor_file(flags.cursor_out);
+    *cursor_file.stream() << cursor << '\n';
+    Status s = cursor_file.Commit();
+    if (!s.ok()) {
+      std::fprintf(stderr, "jikji export: %s\n", s.ToString().c_str());
+      return 1;
+    }
+  } else if (incremental) {
+    std::fprintf(stderr, "next cursor: %s\n", cursor.c_str());
+  }
+  spdlog::info("exported {} rows", rows);
   return 0;
 }
 
@@ -89,7 +311,7 @@ int RunStats(const GlobalOptions& global, bool json) {
     std::fprintf(stderr, "jikji stats: %s\n", cfg.status().ToString().c_str());
     return 2;
   }
-  auto archive = OpenExisting(cfg->archive_dir);
+  auto archive = OpenExistingArchive(cfg->archive_dir, /*read_only=*/true);
   if (!archive.ok()) {
     std::fprintf(stderr, "jikji stats: %s\n", archive.status().ToString().c_str());
     return 1;
@@ -136,10 +358,29 @@ int RunStats(const GlobalOptions& global, bool json) {
 
 void RegisterExport(CLI::App& app, CommandContext ctx) {
   auto flags = std::make_shared<ExportFlags>();
-  CLI::App* cmd = app.add_subcommand("export", "Write the clean corpus, one article per line");
+  CLI::App* cmd = app.add_subcommand(
+      "export", "Write the clean corpus as JSON Lines (docs/export.md), or the captures as WARC");
   AddGlobalOptions(cmd, ctx.global);
-  cmd->add_option("--format", flags->format, "jsonl (default)")->check(CLI::IsMember({"jsonl"}));
-  cmd->add_option("--out", flags->out, "Output file (default: standard output)");
+  cmd->add_option("--format", flags->format, "jsonl (default) or warc (WARC/1.1 + CDXJ index)")
+      ->check(CLI::IsMember({"jsonl", "warc"}));
+  cmd->add_option("--out", flags->out,
+                  "Output file (default: standard output; required for warc: FILE.warc.gz, "
+                  "index FILE.cdxj beside it)");
+  cmd->add_flag("--all-versions", flags->all_versions, "One row per version, not only the latest");
+  cmd->add_flag("--include-aliases", flags->include_aliases,
+                "Also a row per exact-duplicate alias (duplicate_of set)");
+  cmd->add_flag("--collapse-near", flags->collapse_near,
+                "Leave out rows with near_duplicate_of set");
+  cmd->add_option("--since", flags->since, "Only rows at or after this time (2024-05-01[T09:00:00+09:00])");
+  cmd->add_option("--until", flags->until, "Only rows before this time");
+  cmd->add_option("--time-field", flags->time_field, "Time --since/--until apply to: fetched (default) or published")
+      ->check(CLI::IsMember({"fetched", "published"}));
+  cmd->add_option("--site", flags->site, "Only this site (e.g. etoday.co.kr)");
+  cmd->add_option("--min-relevance", flags->min_relevance, "Only rows with relevance >= this");
+  cmd->add_option("--changed-since", flags->changed_since,
+                  "Incremental feed: versions written after this cursor (0: from the start); "
+                  "the next cursor is printed on stderr");
+  cmd->add_option("--cursor-out", flags->cursor_out, "Write the next cursor to this file");
   cmd->callback([ctx, flags] { *ctx.exit_code = RunExport(*ctx.global, *flags); });
 }
 

@@ -22,6 +22,7 @@ struct GlobalOptions {
   bool config_given = false;      // --config was on the command line
   std::string log_level;          // empty: from config
   std::string log_format;         // empty: from config
+  std::string log_file;           // empty: from config
 };
 
 // What every Register* function gets. Both pointers outlive the app's run.
@@ -42,6 +43,12 @@ void RegisterCrawl(CLI::App& app, CommandContext ctx);
 void RegisterExtract(CLI::App& app, CommandContext ctx);
 void RegisterExport(CLI::App& app, CommandContext ctx);
 void RegisterStats(CLI::App& app, CommandContext ctx);
+void RegisterGet(CLI::App& app, CommandContext ctx);
+void RegisterVerify(CLI::App& app, CommandContext ctx);
+void RegisterBackup(CLI::App& app, CommandContext ctx);
+void RegisterRebuild(CLI::App& app, CommandContext ctx);
+void RegisterRobots(CLI::App& app, CommandContext ctx);
+void RegisterDaemon(CLI::App& app, CommandContext ctx);
 
 }  // namespace jikji::cli
 

@@ -1,7 +1,7 @@
 #include <filesystem>
 
 #include "cli/commands.h"
-#include "cli/logging.h"
+#include "ops/logging.h"
 
 namespace jikji::cli {
 namespace {
@@ -20,6 +20,7 @@ void AddGlobalOptions(CLI::App* cmd, GlobalOptions* global) {
       "Configuration file (default config/jikji.toml)");
   cmd->add_option("--log-level", global->log_level, "trace, debug, info, warn, error, off");
   cmd->add_option("--log-format", global->log_format, "text (default) or json");
+  cmd->add_option("--log-file", global->log_file, "Log to this file (rotated by size) instead of stderr");
 }
 
 Result<config::Config> LoadConfigAndLogging(const GlobalOptions& global, bool use_file) {
@@ -33,7 +34,14 @@ Result<config::Config> LoadConfigAndLogging(const GlobalOptions& global, bool us
   if (!global.archive_dir.empty()) cfg.archive_dir = global.archive_dir;
   if (!global.log_level.empty()) cfg.log.level = global.log_level;
   if (!global.log_format.empty()) cfg.log.format = global.log_format;
-  Status log_status = SetupLogging(cfg.log.level, cfg.log.format, cfg.log.file);
+  if (!global.log_file.empty()) cfg.log.file = global.log_file;
+  ops::LogOptions log;
+  log.level = cfg.log.level;
+  log.format = cfg.log.format;
+  log.file = cfg.log.file;
+  log.max_file_bytes = static_cast<uint64_t>(cfg.log.max_file_bytes);
+  log.max_files = static_cast<size_t>(cfg.log.max_files);
+  Status log_status = ops::SetupLogging(log);
   if (!log_status.ok()) return log_status;
   return cfg;
 }

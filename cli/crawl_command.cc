@@ -7,7 +7,6 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
-#include "cli/logging.h"
 #include "crawler/crawler.h"
 #include "storage/archive.h"
 

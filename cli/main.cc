@@ -15,6 +15,12 @@ int main(int argc, char** argv) {
   jikji::cli::RegisterExtract(app, ctx);
   jikji::cli::RegisterExport(app, ctx);
   jikji::cli::RegisterStats(app, ctx);
+  jikji::cli::RegisterGet(app, ctx);
+  jikji::cli::RegisterVerify(app, ctx);
+  jikji::cli::RegisterBackup(app, ctx);
+  jikji::cli::RegisterRebuild(app, ctx);
+  jikji::cli::RegisterRobots(app, ctx);
+  jikji::cli::RegisterDaemon(app, ctx);
 
   CLI11_PARSE(app, argc, argv);
   return exit_code;

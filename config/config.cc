@@ -199,6 +199,20 @@ void ReadLog(TableReader& r, LogSettings* l) {
   r.String("level", &l->level);
   r.String("format", &l->format);
   r.String("file", &l->file);
+  r.Size("max_file_size", &l->max_file_bytes);
+  r.Integer("max_files", &l->max_files, 1, 1000);
+  r.RejectUnknown();
+}
+
+void ReadDaemon(TableReader& r, DaemonSettings* d) {
+  r.Duration("interval", &d->interval_ms);
+  r.Duration("revisit_min", &d->revisit_min_ms);
+  r.Duration("revisit_max", &d->revisit_max_ms);
+  r.Duration("fresh_period", &d->fresh_period_ms);
+  r.Duration("fresh_interval", &d->fresh_interval_ms);
+  r.String("admin_listen", &d->admin_listen);
+  r.String("admin_token_file", &d->admin_token_file);
+  r.Duration("stop_timeout", &d->stop_timeout_ms);
   r.RejectUnknown();
 }
 
@@ -322,10 +336,20 @@ Result<Config> ParseMainConfig(std::string_view text, const std::string& source_
     TableReader l(*t, source_name, "log.", &error);
     ReadLog(l, &config.log);
   }
+  if (const toml::table* t = r.Table("daemon")) {
+    TableReader d(*t, source_name, "daemon.", &error);
+    ReadDaemon(d, &config.daemon);
+  }
   r.RejectUnknown();
   if (!error.ok()) return error;
   Status log_status = ValidateLog(config.log, source_name);
   if (!log_status.ok()) return log_status;
+  const DaemonSettings& d = config.daemon;
+  if (d.revisit_min_ms <= 0 || d.revisit_min_ms > d.revisit_max_ms || d.interval_ms <= 0) {
+    return Status::InvalidArgument(source_name +
+                                   ": keys 'daemon.revisit_min'/'revisit_max'/'interval': need "
+                                   "0 < revisit_min <= revisit_max and interval > 0");
+  }
   return config;
 }
 

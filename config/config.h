@@ -66,10 +66,26 @@ struct CrawlSettings {
                                            "mc_cid", "mc_eid", "_ga", "igshid", "yclid"};
 };
 
+// `jikji daemon`: how often to come back (crawler/schedule.h explains the
+// adaptive revisit policy).
+struct DaemonSettings {
+  int64_t interval_ms = 15 * 60'000;           // entry points (seeds, feeds, sitemaps) of
+                                               // sites without their own `schedule`
+  int64_t revisit_min_ms = 60 * 60'000;        // article revisit bounds
+  int64_t revisit_max_ms = 30LL * 86'400'000;
+  int64_t fresh_period_ms = 48LL * 3'600'000;  // "news gets corrected": young articles...
+  int64_t fresh_interval_ms = 3 * 3'600'000;   // ...are revisited at least this often
+  std::string admin_listen = "127.0.0.1:9310";
+  std::string admin_token_file;                // empty: no token
+  int64_t stop_timeout_ms = 8'000;             // in-flight fetches get this long on SIGTERM
+};
+
 struct LogSettings {
   std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "text";  // text or json
   std::string file;             // empty: stderr
+  int64_t max_file_bytes = 64 << 20;  // rotation, when `file` is set
+  int max_files = 5;
 };
 
 struct Config {
@@ -77,6 +93,7 @@ struct Config {
   std::string archive_dir = "jikji-archive";
   CrawlSettings crawl;
   LogSettings log;
+  DaemonSettings daemon;
   std::vector<SiteConfig> sites;
   std::vector<Topic> topics;    // from topics_file (default topics.toml beside the main file)
 };

@@ -18,6 +18,7 @@
 #include "crawler/frontier.h"
 #include "crawler/internal/scope.h"
 #include "crawler/robots.h"
+#include "crawler/schedule.h"
 #include "crawler/topics.h"
 #include "parser/extractor.h"
 #include "parser/feeds.h"
@@ -59,6 +60,8 @@ class Crawler::Impl {
     storage::StoreResult store;
     bool is_feed = false;
     bool ok_status = false;               // a 2xx response
+    int http_status = 0;
+    bool extraction_failed = false;       // an article URL that gave no article
     std::vector<std::pair<std::string, std::string>> links;  // (url, anchor text) or feed entries
     std::vector<std::string> sitemaps;    // child sitemaps of an index
     std::vector<std::string> feed_urls;   // <link rel=alternate> feeds of a page
@@ -86,7 +89,16 @@ class Crawler::Impl {
 
   int64_t Mono() const { return owner_->clock_->MonotonicMicros(); }
 
-  void Enqueue(const std::string& raw, UrlKind kind, int depth, std::string_view anchor = {});
+  // Queues a URL found at `depth`. `force`: queue it even if seen before
+  // (a daemon's entry point that has no schedule yet).
+  void Enqueue(const std::string& raw, UrlKind kind, int depth, std::string_view anchor = {},
+               bool force = false);
+  void EnqueueEntryPoints();
+  void ReleaseDue();
+  void Reschedule(const Processed& r);
+  int64_t EntryInterval(int site) const;
+  void Observe(const std::string& host, const FetchResponse& r);
+  void PublishSnapshot();
   bool IsTrap(const url::Url& u, const std::string& normalized) const;
   // Whether a popped item should be fetched; fills conditional-GET validators.
   bool Admit(FrontierItem& item, FetchRequest* req);
@@ -117,6 +129,10 @@ class Crawler::Impl {
   std::unique_ptr<asio::thread_pool> workers_;
   std::unique_ptr<Fetcher> fetcher_;
   std::unique_ptr<Frontier> frontier_;
+  std::unique_ptr<RevisitSchedule> schedule_;  // daemon mode only
+  CrawlObserver* observer_ = nullptr;
+  asio::steady_timer stop_timer_{io_};
+  int64_t last_release_us_ = 0;
   std::map<std::string, HostState> hosts_;
   asio::steady_timer wake_timer_{io_};
   bool wake_armed_ = false;
@@ -140,6 +156,11 @@ Crawler::Crawler(CrawlOptions options, storage::Archive* archive, Clock* clock)
     : options_(std::move(options)), archive_(archive), clock_(clock ? clock : Clock::Default()) {}
 
 Crawler::~Crawler() = default;
+
+CrawlStats Crawler::Snapshot() const {
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  return snapshot_;
+}
 
 Result<CrawlStats> Crawler::Run() {
   Impl impl(this);
@@ -169,6 +190,13 @@ Result<CrawlStats> Crawler::Impl::Run() {
     if (!f.ok()) return f.status();
     frontier_ = std::move(*f);
   }
+  observer_ = options_.observer;
+  if (options_.daemon) {
+    if (options_.schedule_dir.empty()) return Status::InvalidArgument("daemon mode needs a schedule_dir");
+    auto schedule = RevisitSchedule::Open(options_.schedule_dir);
+    if (!schedule.ok()) return schedule.status();
+    schedule_ = std::move(*schedule);
+  }
   size_t resumed = frontier_->Queued();
   if (resumed > 0) {
     // A crawl that was stopped or killed: carry on where it was.
@@ -177,7 +205,7 @@ Result<CrawlStats> Crawler::Impl::Run() {
       auto u = url::Parse(origin);
       if (u.ok()) Host(*u, scope_.SiteForHost(u->host));
     }
-  } else {
+  } else if (!options_.daemon) {
     frontier_->ClearSeen();  // a new crawl fetches everything again
   }
 
@@ -188,13 +216,8 @@ Result<CrawlStats> Crawler::Impl::Run() {
   // busy, few enough to bound memory (each holds one body).
   max_processing_ = static_cast<int>(workers) * 4 + s.concurrency;
 
-  for (size_t i = 0; i < sites_.size(); ++i) {
-    for (const auto& u : sites_[i].sitemaps) Enqueue(u, UrlKind::kSitemap, 0);
-    for (const auto& u : sites_[i].feeds) Enqueue(u, UrlKind::kFeed, 0);
-    for (const auto& u : sites_[i].seeds) Enqueue(u, UrlKind::kPage, 0);
-  }
-  for (const auto& u : options_.seeds) Enqueue(u, UrlKind::kPage, 0);
-  if (frontier_->Queued() == 0 && resumed == 0) {
+  EnqueueEntryPoints();
+  if (frontier_->Queued() == 0 && resumed == 0 && (!schedule_ || schedule_->size() == 0)) {
     return Status::InvalidArgument("nothing to crawl: no valid seed, feed or sitemap URL in scope");
   }
   spdlog::info("crawl: {} sites, {} start URLs, concurrency {}, {} workers", sites_.size(),
@@ -202,15 +225,123 @@ Result<CrawlStats> Crawler::Impl::Run() {
 
   start_us_ = Mono();
   last_report_us_ = start_us_;
+  PublishSnapshot();
+  owner_->running_.store(true);
   asio::post(io_, [this] { Pump(); });
   Tick();
   io_.run();
 
   workers_->join();
+  owner_->running_.store(false);
   if (!frontier_->status().ok() && failure_.ok()) failure_ = frontier_->status();
+  if (schedule_ && !schedule_->status().ok() && failure_.ok()) failure_ = schedule_->status();
+  PublishSnapshot();
   stats_.seconds = static_cast<double>(Mono() - start_us_) / 1e6;
   if (!failure_.ok()) return failure_;
   return stats_;
+}
+
+// Seeds, feeds and sitemaps. A daemon queues those that have no schedule
+// entry yet (first start, or added to the config); the others come back
+// when due.
+void Crawler::Impl::EnqueueEntryPoints() {
+  auto add = [this](const std::string& u, UrlKind kind) {
+    bool force = false;
+    if (schedule_) {
+      auto n = url::NormalizeString(u, normalize_);
+      force = n.ok() && !schedule_->Get(*n);
+    }
+    Enqueue(u, kind, 0, {}, force);
+  };
+  for (size_t i = 0; i < sites_.size(); ++i) {
+    for (const auto& u : sites_[i].sitemaps) add(u, UrlKind::kSitemap);
+    for (const auto& u : sites_[i].feeds) add(u, UrlKind::kFeed);
+    for (const auto& u : sites_[i].seeds) add(u, UrlKind::kPage);
+  }
+  for (const auto& u : options_.seeds) add(u, UrlKind::kPage);
+}
+
+int64_t Crawler::Impl::EntryInterval(int site) const {
+  int64_t ms = options_.daemon_settings.interval_ms;
+  if (site >= 0 && !sites_[site].schedule.empty()) ParseDurationMillis(sites_[site].schedule, &ms);
+  return ms * 1000;
+}
+
+// Daemon: moves due revisits into the frontier, a bounded batch at a time
+// so that a daemon that was down catches up without flooding the queue
+// (per-host politeness paces the rest).
+void Crawler::Impl::ReleaseDue() {
+  constexpr size_t kMaxQueuedForRelease = 5000;
+  if (!schedule_ || stopping_) return;
+  size_t queued = frontier_->Queued();
+  if (queued >= kMaxQueuedForRelease) return;
+  auto due = schedule_->TakeDue(owner_->clock_->NowMicros(), kMaxQueuedForRelease - queued);
+  for (RevisitEntry& e : due) {
+    auto u = url::Parse(e.url);
+    if (!u.ok()) continue;
+    int site = scope_.SiteForHost(u->host);
+    if (site < 0) continue;  // no longer configured
+    HostState& host = Host(*u, site);
+    FrontierItem item;
+    item.url = std::move(e.url);
+    item.host = host.origin;
+    item.kind = e.kind;
+    item.depth = e.entry_point ? 0 : 1;
+    item.site = site;
+    item.priority = e.entry_point ? 10 : 5;
+    item.enqueued_micros = owner_->clock_->NowMicros();
+    frontier_->Requeue(std::move(item));
+  }
+}
+
+// Daemon: when to come back to what was just fetched (crawler/schedule.h).
+void Crawler::Impl::Reschedule(const Processed& r) {
+  if (!schedule_) return;
+  using Outcome = storage::StoreResult::Outcome;
+  int64_t now = owner_->clock_->NowMicros();
+  auto previous = schedule_->Get(r.item.url);
+  RevisitEntry e;
+  e.url = r.item.url;
+  e.host = r.item.host;
+  e.kind = r.item.kind;
+  e.first_seen_micros = previous ? previous->first_seen_micros : now;
+  e.visits = previous ? previous->visits + 1 : 1;
+  e.changes = previous ? previous->changes : 0;
+  if (r.item.depth == 0) {
+    e.entry_point = true;
+    e.interval_micros = EntryInterval(r.item.site);
+  } else {
+    bool article = r.store.outcome == Outcome::kNewArticle || r.store.outcome == Outcome::kNewVersion ||
+                   r.store.outcome == Outcome::kUnchanged || r.http_status == 304;
+    if (!article || !r.store_status.ok()) return;
+    bool changed = r.store.outcome == Outcome::kNewVersion;
+    if (changed) ++e.changes;
+    e.interval_micros = NextArticleInterval(options_.daemon_settings, previous ? previous->interval_micros : 0,
+                                            changed, now - e.first_seen_micros);
+  }
+  e.due_micros = now + e.interval_micros;
+  schedule_->Put(e);
+}
+
+void Crawler::Impl::Observe(const std::string& host, const FetchResponse& r) {
+  if (!observer_) return;
+  std::string status;
+  if (r.status.ok()) status = std::to_string(r.http_status);
+  else if (r.status.code() == Status::Code::kDeadlineExceeded) status = "timeout";
+  else if (r.status.code() == Status::Code::kUnavailable) status = "unavailable";
+  else if (r.status.code() == Status::Code::kResourceExhausted) status = "too_large";
+  else if (r.status.code() == Status::Code::kInvalidArgument) status = "invalid";
+  else if (r.status.code() == Status::Code::kCancelled) status = "cancelled";
+  else status = "error";
+  observer_->OnFetch(host, status, r.body.size(), r.elapsed_micros / 1e6);
+}
+
+void Crawler::Impl::PublishSnapshot() {
+  stats_.queued = frontier_ ? frontier_->Queued() : 0;
+  stats_.scheduled = schedule_ ? schedule_->size() : 0;
+  stats_.seconds = static_cast<double>(Mono() - start_us_) / 1e6;
+  std::lock_guard<std::mutex> lock(owner_->snapshot_mu_);
+  owner_->snapshot_ = stats_;
 }
 
 Crawler::Impl::HostState& Crawler::Impl::Host(const url::Url& u, int site) {
@@ -232,7 +363,8 @@ Crawler::Impl::HostState& Crawler::Impl::Host(const url::Url& u, int site) {
   return h;
 }
 
-void Crawler::Impl::Enqueue(const std::string& raw, UrlKind kind, int depth, std::string_view anchor) {
+void Crawler::Impl::Enqueue(const std::string& raw, UrlKind kind, int depth, std::string_view anchor,
+                            bool force) {
   const config::CrawlSettings& s = options_.settings;
   if (raw.size() > static_cast<size_t>(s.max_url_length) * 2) {
     ++stats_.traps;
@@ -242,7 +374,7 @@ void Crawler::Impl::Enqueue(const std::string& raw, UrlKind kind, int depth, std
   if (!parsed.ok() || !parsed->IsHttp() || parsed->host.empty()) return;
   url::Url u = url::Normalize(*parsed, normalize_);
   std::string normalized = u.Serialize();
-  if (frontier_->Seen(normalized)) return;
+  if (!force && frontier_->Seen(normalized)) return;
   int site = -1;
   auto verdict = scope_.Check(u.host, normalized, u.path, kind, &site);
   if (verdict != internal::Scope::Verdict::kIn) {
@@ -266,7 +398,8 @@ void Crawler::Impl::Enqueue(const std::string& raw, UrlKind kind, int depth, std
   item.enqueued_micros = owner_->clock_->NowMicros();
   // Feeds and sitemaps first (they find the news), then by topic.
   item.priority = kind != UrlKind::kPage ? 10 : topics_.LinkPriority(item.url, anchor);
-  frontier_->Push(std::move(item));
+  if (force) frontier_->Requeue(std::move(item));
+  else frontier_->Push(std::move(item));
 }
 
 // Spider traps: endless URL spaces that are not content. Guards: URL length,
@@ -373,6 +506,7 @@ bool Crawler::Impl::Admit(FrontierItem& item, FetchRequest* req) {
   if (!host.rules.IsAllowed(s.robots_agent, u->PathAndQuery())) {
     ++stats_.robots_denied;
     spdlog::debug("robots.txt disallows {}", item.url);
+    if (observer_) observer_->OnRobotsDenied(item.url);
     return false;
   }
   if (s.max_pages_per_host > 0 && pages_per_host_[item.host] >= s.max_pages_per_host) {
@@ -425,6 +559,7 @@ void Crawler::Impl::OnRobots(const std::string& origin, FetchResponse response) 
   --in_flight_;
   ++stats_.requests;
   ++stats_.robots_fetched;
+  Observe(origin, response);
   const config::CrawlSettings& s = options_.settings;
   // RFC 9309 2.3.1: 2xx parse; 4xx allow all; 5xx or unreachable disallow all.
   if (response.status.ok() && response.http_status >= 200 && response.http_status < 300) {
@@ -482,14 +617,30 @@ void Crawler::Impl::OnFetched(FrontierItem item, FetchResponse response) {
   ++stats_.requests;
   host.next_allowed_us = std::max(host.next_allowed_us, Mono() + host.delay_us);
   if (response.status.ok()) ++stats_.by_status[response.http_status];
+  Observe(item.host, response);
+  if (response.status.code() == Status::Code::kCancelled) {
+    // Stopped mid-transfer: the item stays in the frontier for the next run.
+    Pump();
+    return;
+  }
 
   if (MaybeRetry(host, item, response)) {
     Pump();
     return;
   }
-  if (!response.status.ok()) {
+  // A body over the cap is still a response: its first max_body bytes are
+  // stored as a truncated capture (never extracted), so nothing is lost.
+  bool capped = response.status.code() == Status::Code::kResourceExhausted && response.truncated &&
+                response.http_status > 0;
+  if (capped) spdlog::warn("body capped: {}: {}", item.url, response.status.ToString());
+  if (!response.status.ok() && !capped) {
     ++stats_.fetch_errors;
     spdlog::warn("fetch failed: {}: {}", item.url, response.status.ToString());
+    if (schedule_ && item.depth == 0) {
+      Processed failed;  // entry points keep their schedule through failures
+      failed.item = item;
+      Reschedule(failed);
+    }
     frontier_->Done(item);
     Pump();
     return;
@@ -523,8 +674,9 @@ Crawler::Impl::Processed Crawler::Impl::Process(FrontierItem item, FetchResponse
   capture.redirect_chain = response.redirect_chain;
   capture.truncated = response.truncated;
 
-  bool ok_status = response.http_status >= 200 && response.http_status < 300;
+  bool ok_status = response.http_status >= 200 && response.http_status < 300 && !response.truncated;
   out.ok_status = ok_status;
+  out.http_status = response.http_status;
   const Article* article = nullptr;
   parser::Page page;
   if (ok_status && (item.kind != UrlKind::kPage ||
@@ -545,6 +697,7 @@ Crawler::Impl::Processed Crawler::Impl::Process(FrontierItem item, FetchResponse
     out.feed_urls = std::move(page.feed_urls);
     out.canonical = page.article.canonical_url;
     if (page.article.is_article) article = &page.article;
+    else out.extraction_failed = scope_.IsArticleUrl(item.site, item.url);
   }
   capture.body = std::move(response.body);
   double relevance = article ? topics_.Relevance(article->title, article->body) : 0.0;
@@ -572,6 +725,14 @@ void Crawler::Impl::OnProcessed(Processed r) {
   } else if (r.ok_status) {
     ++stats_.pages;
   }
+  if (observer_) {
+    static const char* kOutcome[] = {"new_article", "new_version", "unchanged", "duplicate", "not_article"};
+    std::string site = r.item.site >= 0 ? sites_[r.item.site].name : "";
+    observer_->OnStored(site, r.http_status == 304 ? "not_modified"
+                                                   : kOutcome[static_cast<int>(r.store.outcome)]);
+    if (r.extraction_failed) observer_->OnExtractionFailure(r.item.url);
+  }
+  Reschedule(r);
   switch (r.store.outcome) {
     case Outcome::kNewArticle: ++stats_.articles_new; break;
     case Outcome::kNewVersion: ++stats_.versions_new; break;
@@ -597,7 +758,14 @@ void Crawler::Impl::Tick() {
   tick_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || finished_) return;
     int64_t now = Mono();
-    if (now - last_report_us_ >= 10'000'000) {
+    if (schedule_ && now - last_release_us_ >= 1'000'000) {
+      ReleaseDue();
+      last_release_us_ = now;
+    }
+    PublishSnapshot();
+    if (observer_) observer_->OnQueueDepth(frontier_->Queued(), schedule_ ? schedule_->size() : 0);
+    int64_t report_every = options_.daemon ? 60'000'000 : 10'000'000;
+    if (now - last_report_us_ >= report_every) {
       double rate = (stats_.pages - last_report_pages_) / ((now - last_report_us_) / 1e6);
       spdlog::info("progress: {} pages ({:.1f}/s), {} articles, {} queued, {} in flight, {} errors",
                    stats_.pages, rate, stats_.articles_new + stats_.versions_new, frontier_->Queued(),
@@ -615,6 +783,13 @@ void Crawler::Impl::Stop(const std::string& reason) {
   stopping_ = true;
   stats_.stop_reason = reason;
   spdlog::info("crawl stopping: {}; waiting for {} in flight", reason, in_flight_ + processing_);
+  // Slow transfers are not waited for: cancelled ones stay queued.
+  stop_timer_.expires_after(std::chrono::milliseconds(options_.daemon_settings.stop_timeout_ms));
+  stop_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || finished_) return;
+    if (in_flight_ > 0) spdlog::warn("cancelling {} transfers still in flight", in_flight_);
+    fetcher_->CancelAll();
+  });
 }
 
 void Crawler::Impl::MaybeFinish() {
@@ -622,14 +797,15 @@ void Crawler::Impl::MaybeFinish() {
   bool work_left = false;
   if (!stopping_) {
     // Work is left if some host has queued URLs (it may be waiting on a delay
-    // or on robots.txt).
-    work_left = frontier_->Queued() > 0;
+    // or on robots.txt). A daemon always has work: the revisit schedule.
+    work_left = options_.daemon || frontier_->Queued() > 0;
   }
   if (work_left) return;
   if (stats_.stop_reason.empty()) stats_.stop_reason = "frontier empty";
   finished_ = true;
   wake_timer_.cancel();
   tick_timer_.cancel();
+  stop_timer_.cancel();
   io_.stop();
 }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,23 @@ class Archive;
 
 namespace jikji::crawler {
 
+// Hooks for metrics: called on the crawl loop's scheduling thread, so an
+// implementation must be quick and must not call back into the Crawler.
+class CrawlObserver {
+ public:
+  virtual ~CrawlObserver() = default;
+  // One finished request. `status` is the HTTP code, or "timeout",
+  // "unavailable", "too_large", "invalid", "cancelled", "error".
+  virtual void OnFetch(const std::string& /*host*/, const std::string& /*status*/, uint64_t /*bytes*/,
+                       double /*seconds*/) {}
+  virtual void OnRobotsDenied(const std::string& /*url*/) {}
+  // After a page or feed was stored. `outcome`: "new_article", "new_version",
+  // "unchanged", "duplicate", "not_article", "not_modified".
+  virtual void OnStored(const std::string& /*site*/, const std::string& /*outcome*/) {}
+  virtual void OnExtractionFailure(const std::string& /*url*/) {}
+  virtual void OnQueueDepth(uint64_t /*queued*/, uint64_t /*scheduled*/) {}
+};
+
 struct CrawlOptions {
   config::CrawlSettings settings;
   // Configured sources. Each site's hosts are in scope.
@@ -39,6 +57,13 @@ struct CrawlOptions {
   // Where the persistent frontier lives (its own RocksDB); a crawl killed
   // at any moment resumes from it. Empty: an in-memory frontier.
   std::string frontier_dir;
+  // Daemon mode: Run() does not end when the frontier is empty; URLs come
+  // back on the revisit schedule kept in schedule_dir (crawler/schedule.h).
+  bool daemon = false;
+  config::DaemonSettings daemon_settings;
+  std::string schedule_dir;
+  // Not owned; must outlive Run(). May be null.
+  CrawlObserver* observer = nullptr;
 };
 
 struct CrawlStats {
@@ -62,6 +87,8 @@ struct CrawlStats {
   uint64_t resumed_skipped = 0;   // queued URLs already stored before a restart
   uint64_t traps = 0;             // URLs refused by spider-trap guards
   uint64_t host_cap = 0;          // URLs refused by max_pages_per_host
+  uint64_t scheduled = 0;         // URLs on the revisit schedule (daemon)
+  uint64_t queued = 0;            // URLs in the frontier at the last report
   double seconds = 0;
   std::string stop_reason;        // "frontier empty", "max pages", "max time", "stopped", "store failed"
   std::map<int, uint64_t> by_status;
@@ -82,8 +109,16 @@ class Crawler {
   // the archive's error when a write failed.
   Result<CrawlStats> Run();
 
-  // Stops dispatching new fetches; in-flight ones finish and are stored.
+  // Stops dispatching new fetches; in-flight ones finish and are stored,
+  // or after daemon_settings.stop_timeout are cancelled and stay queued
+  // for the next run. Async-signal-safe.
   void RequestStop() { stop_requested_.store(true); }
+
+  // The counters as of the last progress tick (5 times a second).
+  // Thread-safe.
+  CrawlStats Snapshot() const;
+  // True once Run() has loaded its frontier and started fetching.
+  bool running() const { return running_.load(); }
 
  private:
   class Impl;
@@ -91,6 +126,9 @@ class Crawler {
   storage::Archive* archive_;
   Clock* clock_;
   std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> running_{false};
+  mutable std::mutex snapshot_mu_;
+  CrawlStats snapshot_;  // guarded by snapshot_mu_
 };
 
 }  // namespace jikji::crawler

@@ -30,7 +30,15 @@ Scope::Scope(const std::vector<config::SiteConfig>& sites) {
     for (const std::string& p : sites[i].deny) {
       patterns_[i].deny.emplace_back(p, std::regex::ECMAScript | std::regex::optimize);
     }
+    if (!sites[i].article_pattern.empty()) {
+      patterns_[i].article.emplace(sites[i].article_pattern, std::regex::ECMAScript | std::regex::optimize);
+    }
   }
+}
+
+bool Scope::IsArticleUrl(int site, const std::string& url) const {
+  if (site < 0 || static_cast<size_t>(site) >= patterns_.size() || !patterns_[site].article) return false;
+  return std::regex_search(url, *patterns_[site].article);
 }
 
 int Scope::SiteForHost(std::string_view host) const {

@@ -46,6 +46,8 @@ class Frontier {
   // Returns false for a URL already seen, or when the frontier is full
   // (then dropped() counts it), or on a storage error (status() tells).
   virtual bool Push(FrontierItem item) = 0;
+  // Queues a URL again although it was seen (a scheduled revisit).
+  virtual bool Requeue(FrontierItem item) = 0;
   // Puts a popped item back (a retry), with its new attempts count.
   virtual void Retry(FrontierItem item) = 0;
   // Forgets a popped item for good (fetched and stored, or given up).

@@ -27,6 +27,18 @@ class MemoryFrontier : public Frontier {
     return true;
   }
 
+  bool Requeue(FrontierItem item) override {
+    if (queued_ >= max_queued_) {
+      ++dropped_;
+      return false;
+    }
+    seen_.insert(Hash(item.url));
+    item.seq = next_seq_++;
+    ++queued_;
+    Enqueue(std::move(item));
+    return true;
+  }
+
   void Retry(FrontierItem item) override { Enqueue(std::move(item)); }
 
   void Done(const FrontierItem&) override { --queued_; }

@@ -134,8 +134,18 @@ class RocksFrontier : public Frontier {
 
   bool Push(FrontierItem item) override {
     if (!status_.ok()) return false;
+    if (SeenKeyExists(SeenKey(item.url))) return false;
+    return Add(std::move(item));
+  }
+
+  bool Requeue(FrontierItem item) override {
+    if (!status_.ok()) return false;
+    return Add(std::move(item));
+  }
+
+  // Queues without the seen check; marks the URL seen.
+  bool Add(FrontierItem item) {
     std::string seen_key = SeenKey(item.url);
-    if (SeenKeyExists(seen_key)) return false;
     if (queued_ >= options_.max_queued) {
       ++dropped_;
       return false;

@@ -7,7 +7,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  g++ cmake ninja-build pkg-config git python3
+  g++ cmake ninja-build pkg-config git python3 python3-yaml
   # libraries
   libcurl4-openssl-dev libgumbo-dev librocksdb-dev libboost-dev
   libspdlog-dev libfmt-dev libicu-dev libcli11-dev libtomlplusplus-dev
@@ -15,6 +15,8 @@ PACKAGES=(
   libzstd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev nginx-light
+  # extraction benchmark peer (bench/extract-bench.sh)
+  python3-readability
 )
 
 missing=()

@@ -16,7 +16,7 @@ struct Article {
   bool is_article = false;           // false: list, index, forum board, search page...
   std::string title;
   std::vector<std::string> authors;  // bare names, no "기자", no e-mail
-  std::string published;             // ISO 8601 with offset, or empty
+  std::string published;             // ISO 8601 with offset; a bare YYYY-MM-DD when the page gives no time
   std::string modified;              // ISO 8601 with offset, or empty
   std::string site_name;
   std::string section;
@@ -32,7 +32,7 @@ struct Article {
 
 // Bumped whenever extraction output may change for the same input; stored
 // with every article version so `jikji rebuild` knows what is stale.
-inline constexpr int kExtractorVersion = 1;
+inline constexpr int kExtractorVersion = 2;
 
 }  // namespace jikji
 

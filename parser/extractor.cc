@@ -9,16 +9,29 @@
 //      also collects metadata (<title>, <meta>, <link>, <base>, <time>, h1)
 //      and links.
 //   2. Choose: the best-scoring block (score x (1 - link density) + class/id
-//      hints), or the per-site rule's container.
+//      hints scaled by the block's size, minus a penalty inside comment or
+//      sidebar boxes), or the per-site rule's container. The choice climbs
+//      through wrappers that hold nothing else, then joins sibling blocks
+//      that score well, share its tag and class, or are plain text blocks
+//      between joined ones (articles split around photos and adverts).
 //   3. Emit: a second walk over the chosen subtree writes paragraphs, skipping
 //      chrome (excluded tags, hidden elements, negative class/id hints,
 //      link-dense blocks), then drops chrome lines by text pattern.
+//      Leading headings (before the first prose paragraph) and blocks whose
+//      class names a subtitle are the deck, not the body; crossheads between
+//      paragraphs stay. Datelines are cut from the first paragraphs; photo
+//      boxes' text goes to captions.
 //   4. Metadata by source priority: JSON-LD, <meta>, then text patterns.
+//      Dates: a UTC value on a Korean (or unlabelled) page is shown at
+//      +09:00; a value without a time stays a bare date "YYYY-MM-DD" (no
+//      invented time or offset); text dates take seconds from a matching
+//      machine-readable attribute nearby. List pages carry no date or author.
 #include "parser/extractor.h"
 
 #include <gumbo.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -55,6 +68,18 @@ constexpr size_t kMaxLinks = 20000;
 constexpr size_t kMaxFieldBytes = 4096;
 // Class/id hint weights, in paragraph-score units.
 constexpr float kHintWeight = 25.0f;
+// <article> is a weak hint: themes wrap whole posts (tags, nav) in it.
+constexpr float kArticleTagWeight = 3.0f;
+// Sibling merging: a sibling of the best block joins when its content score
+// reaches kSiblingShare of the best's (and at least kMinSiblingScore), and its
+// link density is at most kMaxSiblingLinkDensity.
+constexpr float kSiblingShare = 0.2f;
+constexpr float kMinSiblingScore = 10.0f;
+constexpr float kMaxSiblingLinkDensity = 0.3f;
+// A parent whose text is at least this share the best block's is a wrapper.
+constexpr float kWrapperShare = 0.95f;
+// A positive hint counts in full for blocks of this many characters or more.
+constexpr float kHintFullChars = 250.0f;
 // is_article thresholds (code points of body text): two or more real
 // paragraphs, or one long block, or less with og:type/JSON-LD evidence.
 constexpr size_t kMinArticleChars = 200;
@@ -64,8 +89,16 @@ constexpr size_t kMinEvidencedChars = 100;
 // kListCharsPerAnchor characters of text per link is a list (index page).
 constexpr uint32_t kListMinAnchors = 6;
 constexpr size_t kListCharsPerAnchor = 100;
+constexpr size_t kListCharsPerAnchorEvidenced = 40;
 // An <a> with at least this many characters counts as a "real" link (list item).
 constexpr uint32_t kAnchorChars = 8;
+// Text of an image wrapper up to this size is its caption.
+constexpr uint32_t kMaxCaptionChars = 300;
+// A bold-only paragraph longer than this is prose, not a heading.
+constexpr uint32_t kMaxHeadingChars = 150;
+// A leading heading-like paragraph before the first paragraph of at least
+// this many characters is the deck (subtitle), not the body.
+constexpr size_t kMinProseChars = 60;
 
 bool IsInlineTag(GumboTag t) {
   switch (t) {
@@ -185,8 +218,12 @@ struct Node {
   bool excluded = false;  // (inherited) not article text: header, chrome, hidden
   bool boiler = false;    // (inherited) not even metadata text: nav, footer, hidden
   bool soft = false;      // (own) negative hints: dropped inside the body if small
+  bool in_soft = false;   // (inherited) some ancestor has negative hints (comments...)
   bool inline_tag = false;
   bool caption = false;   // (own) figcaption or caption class: goes to captions
+  bool image_box = false; // (own) class/id names an image or photo wrapper
+  bool deck = false;      // (own) class/id names a subtitle, deck or summary
+  uint32_t images = 0;    // <img> elements in the subtree
   float hint = 0;         // class/id weight
   // Sums over the subtree (text that is not excluded).
   uint32_t chars = 0;
@@ -293,11 +330,13 @@ class Extraction {
   void OnText(std::string_view t, int block, bool excluded, bool boiler, bool in_link, int link);
   void FlushRun(int block);
   int ChooseContainer();
+  std::vector<int> WithSiblings(int best) const;
   void Emit(const GumboNode* n, int* idx, int depth, int top);
   void Break();
   void BuildBody(const std::vector<int>& containers);
   void FillMetadata();
   void FillDates(int top);
+  std::string MorePrecise(const std::string& iso, int block) const;
   std::string TitleShownInPage(const std::string& raw) const;
   void FillAuthors(int top);
   void FillLinks();
@@ -328,7 +367,18 @@ class Extraction {
   std::vector<int> rule_author_;
 
   // Emission state.
-  std::vector<std::string> paragraphs_;
+  struct Paragraph {
+    std::string text;
+    bool heading = false;  // from h1..h6, or all of it bold: a crosshead or a deck
+    bool deck = false;     // inside a block whose class names a subtitle/summary
+  };
+  std::vector<Paragraph> paragraphs_;
+  int emit_heading_depth_ = 0;
+  int emit_bold_depth_ = 0;
+  int emit_deck_depth_ = 0;
+  uint32_t cur_bold_chars_ = 0;
+  bool cur_heading_ = false;
+  bool cur_deck_ = false;
   std::string cur_;
   bool cur_pending_ = false;
   int emit_link_depth_ = 0;
@@ -336,6 +386,12 @@ class Extraction {
   uint32_t emit_chars_ = 0;
   uint32_t emit_anchors_ = 0;
   uint32_t emit_anchor_text_ = 0;
+  // The paragraph in progress: its characters, link characters and anchors.
+  // Anchors count towards "list-like" only when links are a third or more of their
+  // paragraph (a headline list), not when they sit inside prose.
+  uint32_t cur_chars_ = 0;
+  uint32_t cur_link_chars_ = 0;
+  uint32_t cur_anchors_ = 0;
 };
 
 void Extraction::OnText(std::string_view t, int block, bool excluded, bool boiler, bool in_link,
@@ -440,6 +496,16 @@ void Extraction::OnElement(const GumboNode* n, int idx) {
     default:
       break;
   }
+  if (tag != GUMBO_TAG_TIME && times_.size() < 64) {
+    // Machine-readable times on any element (<span data-date-time="...">).
+    for (const char* name : {"data-date-time", "data-datetime", "data-published"}) {
+      std::string_view dt = AttrView(n, name);
+      if (!dt.empty()) {
+        times_.emplace_back(idx, std::string(dt));
+        break;
+      }
+    }
+  }
   std::string_view itemprop = AttrView(n, "itemprop");
   if (!itemprop.empty() && tag != GUMBO_TAG_META) {
     std::string_view v = AttrView(n, "datetime");
@@ -487,12 +553,16 @@ void Extraction::Walk(const GumboNode* n, int parent, int block, bool excluded, 
   }
   std::string_view cls = AttrView(n, "class");
   std::string_view id = AttrView(n, "id");
-  ClassHints hints = internal::HintsForClassId(cls, id);
+  // The classes of <html> and <body> are page-wide flags (feature toggles,
+  // page types), not hints about one block.
+  ClassHints hints = (el.tag == GUMBO_TAG_HTML || el.tag == GUMBO_TAG_BODY)
+                         ? ClassHints()
+                         : internal::HintsForClassId(cls, id);
   float hint = 0;
   if (hints.positive()) hint += kHintWeight;
   if (hints.negative) hint -= kHintWeight;
   if (AttrView(n, "itemprop") == "articleBody") hint += 2 * kHintWeight;
-  if (el.tag == GUMBO_TAG_ARTICLE) hint += 10;
+  if (el.tag == GUMBO_TAG_ARTICLE) hint += kArticleTagWeight;
   if (hints.hidden) self_boiler = true;
   if (hints.caption) {
     self_excluded = true;
@@ -514,8 +584,11 @@ void Extraction::Walk(const GumboNode* n, int parent, int block, bool excluded, 
     nd.boiler = now_boiler;
     nd.excluded = now_excluded;
     nd.soft = soft;
+    nd.in_soft = parent >= 0 && (nodes_[parent].soft || nodes_[parent].in_soft);
     nd.hint = hint;
     nd.caption = caption;
+    nd.image_box = hints.image;
+    nd.deck = hints.deck;
   }
   OnElement(n, idx);
 
@@ -552,6 +625,7 @@ void Extraction::Walk(const GumboNode* n, int parent, int block, bool excluded, 
   if (parent >= 0) {
     Node& p = nodes_[parent];
     p.chars += nd.chars;
+    p.images += nd.images + (nd.tag == GUMBO_TAG_IMG ? 1 : 0);
     p.link_chars += nd.link_chars;
     p.anchors += nd.anchors;
   }
@@ -564,8 +638,15 @@ int Extraction::ChooseContainer() {
     const Node& nd = nodes_[i];
     if (nd.excluded || nd.score <= 0 || !IsCandidateTag(nd.tag)) continue;
     float ld = nd.chars ? static_cast<float>(nd.link_chars) / static_cast<float>(nd.chars) : 0;
-    float s = nd.score * (1.0f - ld) + nd.hint;
+    // Class/id hints count in full only for blocks with enough text: a
+    // small "story" or "article" box (a photo, a teaser) must not beat the
+    // block that holds the paragraphs.
+    float weight = std::min(1.0f, static_cast<float>(nd.chars) / kHintFullChars);
+    float s = nd.score * (1.0f - ld) + nd.hint * (nd.hint > 0 ? weight : 1.0f);
     if (nd.soft) s -= kHintWeight / 2;
+    // Text inside a comment box, sidebar or related-news block is not the
+    // article even when it reads like one.
+    if (nd.in_soft) s -= kHintWeight;
     if (best < 0 || s >= best_score) {
       // Ties go to the deeper node (visited later in pre-order).
       if (best >= 0 && s == best_score && !(i < nodes_[best].end)) continue;
@@ -576,11 +657,97 @@ int Extraction::ChooseContainer() {
   return best;
 }
 
+// The article is often split over sibling blocks (several text divs between
+// photos and ads). Siblings of the best block join it, in document order,
+// when they score well themselves, share its tag and class, or are plain
+// text blocks (paragraphs, headings, lists, quotes) between joined blocks.
+std::vector<int> Extraction::WithSiblings(int best) const {
+  // Climb through wrappers that hold nothing else (div.card > div.content).
+  while (nodes_[best].parent >= 0) {
+    const Node& up = nodes_[nodes_[best].parent];
+    if (up.tag == GUMBO_TAG_BODY || up.tag == GUMBO_TAG_HTML || up.excluded) break;
+    if (static_cast<float>(nodes_[best].chars) < kWrapperShare * static_cast<float>(up.chars)) break;
+    best = nodes_[best].parent;
+  }
+  const Node& b = nodes_[best];
+  if (b.parent < 0 || b.tag == GUMBO_TAG_BODY) return {best};
+  const Node& parent = nodes_[b.parent];
+  auto content_score = [&](const Node& nd) {
+    float ld = nd.chars ? static_cast<float>(nd.link_chars) / static_cast<float>(nd.chars) : 0;
+    return nd.score * (1.0f - ld);
+  };
+  float threshold = std::max(kMinSiblingScore, content_score(b) * kSiblingShare);
+  std::string_view best_class = AttrView(b.g, "class");
+  std::vector<int> children;
+  for (int i = b.parent + 1; i < parent.end; i = nodes_[i].end) children.push_back(i);
+  std::vector<char> joined(children.size(), 0);
+  size_t best_pos = 0;
+  for (size_t k = 0; k < children.size(); ++k) {
+    int i = children[k];
+    const Node& nd = nodes_[i];
+    if (i == best) {
+      joined[k] = 1;
+      best_pos = k;
+      continue;
+    }
+    if (nd.excluded || nd.soft || nd.inline_tag || nd.chars == 0) continue;
+    float ld = static_cast<float>(nd.link_chars) / static_cast<float>(nd.chars);
+    if (ld > kMaxSiblingLinkDensity) continue;
+    bool same_kind = nd.tag == b.tag && !best_class.empty() &&
+                     AttrView(nd.g, "class") == best_class;
+    if ((IsCandidateTag(nd.tag) && content_score(nd) >= threshold) || (same_kind && nd.score > 0)) {
+      joined[k] = 1;
+    }
+  }
+  // Plain text blocks between joined blocks join too.
+  size_t first = best_pos, last = best_pos;
+  for (size_t k = 0; k < children.size(); ++k) {
+    if (joined[k]) {
+      first = std::min(first, k);
+      last = std::max(last, k);
+    }
+  }
+  for (size_t k = first; k <= last; ++k) {
+    if (joined[k]) continue;
+    const Node& nd = nodes_[children[k]];
+    if (nd.excluded || nd.soft || nd.chars == 0) continue;
+    switch (nd.tag) {
+      case GUMBO_TAG_P: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4:
+      case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_UL: case GUMBO_TAG_OL:
+      case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_PRE: case GUMBO_TAG_TABLE: case GUMBO_TAG_DL:
+        if (static_cast<float>(nd.link_chars) / static_cast<float>(nd.chars) <=
+            kMaxSiblingLinkDensity) {
+          joined[k] = 1;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  std::vector<int> out;
+  for (size_t k = 0; k < children.size(); ++k) {
+    if (joined[k]) out.push_back(children[k]);
+  }
+  return out;
+}
+
 void Extraction::Break() {
   std::string_view t = text::Trim(cur_);
-  if (!t.empty()) paragraphs_.emplace_back(t);
+  if (!t.empty()) {
+    Paragraph p;
+    p.text = std::string(t);
+    p.heading = cur_heading_ || (cur_chars_ > 0 && cur_bold_chars_ * 10 >= cur_chars_ * 9 &&
+                                 cur_chars_ <= kMaxHeadingChars);
+    p.deck = cur_deck_;
+    paragraphs_.push_back(std::move(p));
+  }
   cur_.clear();
   cur_pending_ = false;
+  cur_bold_chars_ = 0;
+  cur_heading_ = emit_heading_depth_ > 0;
+  cur_deck_ = emit_deck_depth_ > 0;
+  if (cur_anchors_ > 0 && cur_link_chars_ * 3 >= cur_chars_) emit_anchors_ += cur_anchors_;
+  cur_chars_ = cur_link_chars_ = cur_anchors_ = 0;
 }
 
 void Extraction::Emit(const GumboNode* n, int* idx, int depth, int top) {
@@ -591,7 +758,12 @@ void Extraction::Emit(const GumboNode* n, int* idx, int depth, int top) {
     text::AppendCollapsed(t, &cur_, &cur_pending_);
     uint32_t k = static_cast<uint32_t>(text::CountChars(t));
     emit_chars_ += k;
+    cur_chars_ += k;
+    if (emit_bold_depth_ > 0) cur_bold_chars_ += k;
+    if (emit_heading_depth_ > 0) cur_heading_ = true;
+    if (emit_deck_depth_ > 0) cur_deck_ = true;
     if (emit_link_depth_ > 0) {
+      cur_link_chars_ += k;
       emit_link_chars_ += k;
       emit_anchor_text_ += k;
     }
@@ -604,6 +776,16 @@ void Extraction::Emit(const GumboNode* n, int* idx, int depth, int top) {
   if (i != top) {
     bool skip = nd.excluded;
     if (!skip && nd.soft && nd.chars * 2 < top_node.chars) skip = true;
+    // An image wrapper (photo box, figure table) with a little text: that
+    // text is the photo's caption and credit.
+    if (!skip && !nd.inline_tag && nd.image_box && nd.images > 0 && nd.chars <= kMaxCaptionChars &&
+        !nd.excluded) {
+      skip = true;
+      std::string cap = SubtreeText(n);
+      if (!cap.empty()) article_.captions.push_back(text::ToNfc(cap));
+      *idx = nd.end;
+      return;
+    }
     if (!skip && !nd.inline_tag && nd.chars >= 1 &&
         static_cast<uint64_t>(nd.link_chars) * 10 > static_cast<uint64_t>(nd.chars) * 6) {
       skip = true;
@@ -632,15 +814,25 @@ void Extraction::Emit(const GumboNode* n, int* idx, int depth, int top) {
   bool block = !nd.inline_tag;
   if (block) Break();
   bool is_link = tag == GUMBO_TAG_A;
+  bool is_heading = tag == GUMBO_TAG_H1 || tag == GUMBO_TAG_H2 || tag == GUMBO_TAG_H3 ||
+                    tag == GUMBO_TAG_H4 || tag == GUMBO_TAG_H5 || tag == GUMBO_TAG_H6;
+  bool is_bold = tag == GUMBO_TAG_B || tag == GUMBO_TAG_STRONG;
+  bool is_deck = nd.deck && i != top && nd.chars * 2 < top_node.chars;
   uint32_t anchor_before = emit_anchor_text_;
   if (is_link) ++emit_link_depth_;
+  if (is_heading) ++emit_heading_depth_;
+  if (is_bold) ++emit_bold_depth_;
+  if (is_deck) ++emit_deck_depth_;
   const GumboVector& ch = n->v.element.children;
   for (unsigned c = 0; c < ch.length; ++c) {
     Emit(static_cast<const GumboNode*>(ch.data[c]), idx, depth + 1, top);
   }
+  if (is_heading) --emit_heading_depth_;
+  if (is_bold) --emit_bold_depth_;
+  if (is_deck) --emit_deck_depth_;
   if (is_link) {
     --emit_link_depth_;
-    if (emit_anchor_text_ - anchor_before >= kAnchorChars) ++emit_anchors_;
+    if (emit_anchor_text_ - anchor_before >= kAnchorChars) ++cur_anchors_;
   }
   if (block) Break();
 }
@@ -655,8 +847,22 @@ void Extraction::BuildBody(const std::vector<int>& containers) {
   std::string body;
   uint32_t long_paragraphs = 0;
   std::string_view previous;
-  for (const std::string& p : paragraphs_) {
+  // Leading headings before the first prose paragraph are the deck (부제);
+  // headings between paragraphs are crossheads and stay.
+  // Datelines ("(서울=연합뉴스) 홍길동 기자 = ") are cut from paragraphs up to
+  // and including the first prose paragraph.
+  bool seen_prose = false;
+  for (Paragraph& para : paragraphs_) {
+    std::string& p = para.text;
+    if (para.deck) continue;
+    if (para.heading && !seen_prose) continue;
     if (internal::IsChromeLine(p)) continue;
+    if (!seen_prose) {
+      std::string_view rest = internal::StripDateline(p);
+      if (rest.size() != p.size()) p = std::string(rest);
+      if (p.empty()) continue;
+      if (text::CountChars(p) >= kMinProseChars) seen_prose = true;
+    }
     if (!title_key.empty() && Squash(p) == title_key) continue;
     // Repeated short lines (a byline twice) once; long paragraphs may repeat.
     if (p == previous && text::CountChars(p) <= 30) continue;
@@ -668,11 +874,14 @@ void Extraction::BuildBody(const std::vector<int>& containers) {
   }
   size_t body_chars = text::CountChars(body);
   float ld = emit_chars_ ? static_cast<float>(emit_link_chars_) / static_cast<float>(emit_chars_) : 1;
-  bool list_like = emit_anchors_ >= kListMinAnchors &&
-                   body_chars < static_cast<size_t>(emit_anchors_) * kListCharsPerAnchor;
   std::string og_type = text::AsciiLower(Meta({"og:type"}));
   bool evidence = og_type == "article" || jsonld_.found ||
                   !Meta({"article:published_time"}).empty();
+  // A page that says it is an article needs a denser list to be called one
+  // (related-link boxes and tag rows sit inside many article containers).
+  size_t chars_per_anchor = evidence ? kListCharsPerAnchorEvidenced : kListCharsPerAnchor;
+  bool list_like = emit_anchors_ >= kListMinAnchors &&
+                   body_chars < static_cast<size_t>(emit_anchors_) * chars_per_anchor;
   bool strong = ld < 0.35f && ((body_chars >= kMinArticleChars && long_paragraphs >= 2) ||
                                 body_chars >= kMinSingleBlockChars);
   bool weak = evidence && body_chars >= kMinEvidencedChars && ld < 0.5f;
@@ -803,11 +1012,14 @@ std::string Extraction::TitleShownInPage(const std::string& raw) const {
   }
   ends.push_back(raw.size());
   std::string best;
+  std::string site_key = Squash(article_.site_name);
   for (size_t s : starts) {
     for (size_t e : ends) {
       if (e <= s || e - s <= best.size() || e - s == raw.size()) continue;
       std::string candidate(text::Trim(std::string_view(raw).substr(s, e - s)));
       if (text::CountChars(candidate) < 4) continue;
+      // The site's own name (a logo) is not the title.
+      if (!site_key.empty() && Squash(candidate) == site_key) continue;
       if (std::binary_search(heads.begin(), heads.end(), Squash(candidate))) best = candidate;
     }
   }
@@ -861,6 +1073,61 @@ void Extraction::FillMetadata() {
   article_.title = text::ToNfc(title);
 }
 
+// "2025-02-05T21:00:00Z" / "+00:00" -> "2025-02-06T06:00:00+09:00". Other
+// offsets and date-only values are kept as they are.
+std::string ToDefaultOffset(const std::string& iso) {
+  if (iso.size() < 20 || iso[10] != 'T') return iso;
+  std::string_view zone = std::string_view(iso).substr(19);
+  size_t frac = 0;
+  if (!zone.empty() && zone[0] == '.') {
+    while (frac + 1 < zone.size() && zone[frac + 1] >= '0' && zone[frac + 1] <= '9') ++frac;
+    ++frac;
+  }
+  std::string_view offset = zone.substr(frac);
+  if (offset != "Z" && offset != "+00:00") return iso;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6) return iso;
+  // Civil-from-days arithmetic (H. Hinnant) to add nine hours.
+  auto days_from_civil = [](int yy, int mm, int dd) {
+    yy -= mm <= 2;
+    int era = (yy >= 0 ? yy : yy - 399) / 400;
+    int yoe = yy - era * 400;
+    int doy = (153 * (mm + (mm > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+  };
+  long long t = static_cast<long long>(days_from_civil(y, mo, d)) * 86400 + h * 3600 + mi * 60 + sec;
+  t += 9 * 3600;
+  long long z = t / 86400;
+  int rem = static_cast<int>(t % 86400);
+  z += 719468;
+  long long era = (z >= 0 ? z : z - 146096) / 146097;
+  long long doe = z - era * 146097;
+  long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  long long yy = yoe + era * 400;
+  long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  long long mp = (5 * doy + 2) / 153;
+  long long dd = doy - (153 * mp + 2) / 5 + 1;
+  long long mm = mp + (mp < 10 ? 3 : -9);
+  yy += mm <= 2;
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "%04lld-%02lld-%02lldT%02d:%02d:%02d%s", yy, mm, dd, rem / 3600,
+                rem / 60 % 60, rem % 60, std::string(internal::kDefaultOffset).c_str());
+  return buf;
+}
+
+// A machine-readable time inside `block` that agrees with `iso` to the
+// minute (it may carry the seconds the text leaves out); else `iso`.
+std::string Extraction::MorePrecise(const std::string& iso, int block) const {
+  if (block < 0 || iso.size() < 16) return iso;
+  for (const auto& [node, dt] : times_) {
+    if (node < block || node >= nodes_[block].end) continue;
+    std::string v = internal::ParseDate(dt);
+    if (v.size() > 16 && v.compare(0, 16, iso, 0, 16) == 0) return v;
+  }
+  return iso;
+}
+
 void Extraction::FillDates(int top) {
   std::string published, modified;
   if (rule_published_ >= 0) {
@@ -905,6 +1172,7 @@ void Extraction::FillDates(int top) {
         if (kind == 0 && from == 0 && text::Trim(prefix).empty() && previous_head.size() <= 24) {
           kind = LabelKind(previous_head);
         }
+        if (kind != 0) m.iso = MorePrecise(m.iso, r.block);
         if (kind == 1 && published.empty()) published = m.iso;
         if (kind == 2 && modified.empty()) modified = m.iso;
         from += m.end;
@@ -931,6 +1199,12 @@ void Extraction::FillDates(int top) {
         break;
       }
     }
+  }
+  // Korean pages state their times in KST; a UTC value ("...Z") is shown in
+  // the page's own zone, so it is converted to the default offset.
+  if (article_.language == "ko" || article_.language.empty()) {
+    published = ToDefaultOffset(published);
+    modified = ToDefaultOffset(modified);
   }
   article_.published = published;
   article_.modified = modified;
@@ -1073,7 +1347,7 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
   int top = -1;
   if (containers.empty()) {
     top = ChooseContainer();
-    if (top >= 0) containers.push_back(top);
+    if (top >= 0) containers = WithSiblings(top);
   } else {
     top = containers.front();
   }
@@ -1096,6 +1370,13 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
   }
   FillDates(top);
   FillAuthors(top);
+  if (!article_.is_article) {
+    // A list, index or search page has no date or author of its own (the
+    // dates on it belong to the items it lists).
+    article_.published.clear();
+    article_.modified.clear();
+    article_.authors.clear();
+  }
   FillLinks();
 }
 

@@ -9,11 +9,16 @@
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 #include <xxhash.h>
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <filesystem>
+#include <functional>
+#include <map>
 #include <cctype>
 #include <mutex>
 #include <optional>
@@ -29,13 +34,20 @@ using internal::UrlRecord;
 using internal::VersionRecord;
 
 // Column family names, in the order of the handles_ array.
-enum Cf { kMeta, kCaptures, kRaw, kVersions, kUrls, kContent, kNumCfs };
-constexpr const char* kCfNames[kNumCfs] = {"meta", "captures", "raw", "versions", "urls",
-                                           "content"};
+enum Cf { kMeta, kCaptures, kRaw, kVersions, kUrls, kContent, kSimhash, kByTime, kChanges, kNumCfs };
+constexpr const char* kCfNames[kNumCfs] = {"meta",    "captures", "raw",     "versions", "urls",
+                                           "content", "simhash",  "by_time", "changes"};
 
 constexpr size_t kLockStripes = 64;
 constexpr int kMaxCaptureKeyProbes = 1024;
-constexpr uint64_t kMinBlobBytes = 4096;
+// Bodies below this stay in SST blocks, where zstd with a trained
+// dictionary and large blocks removes the chrome pages share; larger ones go
+// to blob files.
+constexpr uint64_t kMinBlobBytes = 512 << 10;
+constexpr size_t kRawBlockBytes = 256 << 10;
+constexpr int kZstdLevel = 9;
+constexpr uint32_t kZstdDictBytes = 112 << 10;
+constexpr uint32_t kZstdTrainBytes = 100 * kZstdDictBytes;
 constexpr int kBloomBitsPerKey = 10;
 constexpr size_t kMaxWriteBufferBytesTotal = 128 << 20;
 constexpr int64_t kMaxRawBodyBytes = int64_t{1} << 30;  // 1 GiB: a RocksDB value bound
@@ -43,6 +55,7 @@ constexpr int64_t kMaxRawBodyBytes = int64_t{1} << 30;  // 1 GiB: a RocksDB valu
 constexpr const char kSchemaKey[] = "schema";
 constexpr const char kCounterPrefix[] = "n/";
 constexpr const char kSitePrefix[] = "s/";
+constexpr const char kNamedPrefix[] = "x/";
 
 // Adds 8-byte little-endian int64 operands (meta counters).
 class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
@@ -121,20 +134,69 @@ bool SameUrlKey(const std::string& url, const std::string& urlkey) {
   return key.ok() && key->key == urlkey;
 }
 
-// Latest-version scan over `urls` under one snapshot.
-class LatestArticleIterator : public ArticleIterator {
+// Bound on the entries one near-duplicate bucket scan reads (README
+// "simhash": a bucket holds N / 2^16 entries on average).
+constexpr size_t kMaxNearDupBucketScan = 1 << 16;
+
+ArticleRecord MakeRecord(const UrlState& state, const std::string& site, VersionRecord v) {
+  ArticleRecord out;
+  out.url = state.url;
+  out.site = site;
+  out.version = v.version;
+  out.fetched_micros = v.fetched_micros;
+  out.http_status = v.http_status;
+  out.content_hash = internal::HexOf(v.content_hash);
+  out.duplicate_of = state.duplicate_of;
+  out.near_duplicate_of = std::move(v.near_duplicate_of);
+  out.extractor_version = v.extractor_version;
+  out.relevance = v.relevance;
+  out.simhash = v.simhash;
+  out.sequence = v.sequence;
+  out.article = std::move(v.article);
+  return out;
+}
+
+using CfArray = std::array<rocksdb::ColumnFamilyHandle*, kNumCfs>;
+
+// Every article scan (README "Reading"): one snapshot, one underlying
+// RocksDB iterator, point reads for the rest.
+class ScanIterator : public ArticleIterator {
  public:
-  LatestArticleIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* urls,
-                        rocksdb::ColumnFamilyHandle* versions)
-      : db_(db), versions_(versions), snapshot_(db->GetSnapshot()) {
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot_;
-    ro.fill_cache = false;  // a full scan should not evict the working set
-    it_.reset(db_->NewIterator(ro, urls));
-    it_->SeekToFirst();
+  ScanIterator(rocksdb::DB* db, const CfArray& cf, ArticleScan scan)
+      : db_(db), cf_(cf), scan_(std::move(scan)), snapshot_(db->GetSnapshot()) {
+    ro_.snapshot = snapshot_;
+    ro_.fill_cache = false;  // a full scan should not evict the working set
+    rocksdb::ReadOptions it_ro = ro_;
+    const bool windowed =
+        scan_.since_fetched_micros != INT64_MIN || scan_.until_fetched_micros != INT64_MAX;
+    if (scan_.changes) {
+      mode_ = kChangeFeed;
+      it_.reset(db_->NewIterator(it_ro, cf_[kChanges]));
+      it_->Seek(internal::ChangeKey(scan_.after_sequence + 1));
+    } else if (windowed) {
+      mode_ = kTimeRange;
+      internal::PutBigEndian64(&lower_, static_cast<uint64_t>(std::max<int64_t>(
+                                            scan_.since_fetched_micros, 0)));
+      if (scan_.until_fetched_micros != INT64_MAX) {
+        internal::PutBigEndian64(&upper_, static_cast<uint64_t>(std::max<int64_t>(
+                                              scan_.until_fetched_micros, 0)));
+        upper_slice_ = rocksdb::Slice(upper_);
+        it_ro.iterate_upper_bound = &upper_slice_;
+      }
+      it_.reset(db_->NewIterator(it_ro, cf_[kByTime]));
+      it_->Seek(lower_);
+    } else if (scan_.all_versions) {
+      mode_ = kAllVersions;
+      it_.reset(db_->NewIterator(it_ro, cf_[kVersions]));
+      it_->SeekToFirst();
+    } else {
+      mode_ = kLatest;
+      it_.reset(db_->NewIterator(it_ro, cf_[kUrls]));
+      it_->SeekToFirst();
+    }
     Settle();
   }
-  ~LatestArticleIterator() override {
+  ~ScanIterator() override {
     it_.reset();
     db_->ReleaseSnapshot(snapshot_);
   }
@@ -149,61 +211,221 @@ class LatestArticleIterator : public ArticleIterator {
   Status status() const override { return status_; }
 
  private:
-  // Moves to the first URL at or after the cursor that has a latest version
-  // and is not an alias, and loads it.
+  enum Mode { kLatest, kAllVersions, kTimeRange, kChangeFeed };
+
   void Settle() {
     valid_ = false;
     for (; it_->Valid(); it_->Next()) {
-      Result<UrlRecord> url = internal::DecodeUrlRecord(it_->value().ToStringView());
-      if (!url.ok()) {
-        status_ = url.status().WithContext("urls/" + it_->key().ToString());
-        return;
-      }
-      const UrlState& state = url->state;
-      if (state.latest_version == 0 || !state.duplicate_of.empty()) continue;
-      rocksdb::ReadOptions ro;
-      ro.snapshot = snapshot_;
-      ro.fill_cache = false;
-      rocksdb::PinnableSlice value;
-      std::string key = internal::VersionKey(it_->key().ToStringView(), state.latest_version);
-      rocksdb::Status s = db_->Get(ro, versions_, key, &value);
+      bool row = false;
+      Status s = Load(&row);
       if (!s.ok()) {
-        status_ = s.IsNotFound()
-                      ? Status::DataLoss("latest version missing for " + state.url)
-                      : ToStatus(s, "read version");
+        status_ = s;
         return;
       }
-      Result<VersionRecord> version = internal::DecodeVersionRecord(value.ToStringView());
-      if (!version.ok()) {
-        status_ = version.status().WithContext(state.url);
+      if (row && Passes()) {
+        valid_ = true;
         return;
       }
-      Fill(state, std::move(version).value());
-      valid_ = true;
-      return;
     }
-    if (!it_->status().ok()) status_ = ToStatus(it_->status(), "scan urls");
+    if (!it_->status().ok()) status_ = ToStatus(it_->status(), "scan");
   }
 
-  void Fill(const UrlState& state, VersionRecord version) {
-    record_ = ArticleRecord();
-    record_.url = state.url;
-    Result<internal::UrlKey> key = internal::MakeUrlKey(state.url);
-    if (key.ok()) record_.site = key->site;
-    record_.version = version.version;
-    record_.fetched_micros = version.fetched_micros;
-    record_.http_status = version.http_status;
-    record_.content_hash = internal::HexOf(version.content_hash);
-    record_.extractor_version = version.extractor_version;
-    record_.relevance = version.relevance;
-    record_.article = std::move(version.article);
+  bool Passes() const {
+    if (record_.fetched_micros < scan_.since_fetched_micros ||
+        record_.fetched_micros >= scan_.until_fetched_micros) {
+      return false;
+    }
+    return scan_.site.empty() || record_.site == scan_.site;
+  }
+
+  // Reads urls[urlkey] (cached for runs of one URL).
+  Status Url(const std::string& urlkey, const UrlRecord** out) {
+    if (!cached_key_.empty() && cached_key_ == urlkey) {
+      *out = &cached_url_;
+      return Status::Ok();
+    }
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->Get(ro_, cf_[kUrls], urlkey, &value);
+    if (!s.ok()) {
+      return s.IsNotFound() ? Status::DataLoss("version without URL state") : ToStatus(s, "read url");
+    }
+    Result<UrlRecord> r = internal::DecodeUrlRecord(value.ToStringView());
+    if (!r.ok()) return r.status();
+    cached_url_ = std::move(r).value();
+    cached_key_ = urlkey;
+    Result<internal::UrlKey> k = internal::MakeUrlKey(cached_url_.state.url);
+    cached_site_ = k.ok() ? k->site : std::string();
+    *out = &cached_url_;
+    return Status::Ok();
+  }
+
+  Result<VersionRecord> Version(const std::string& urlkey, uint32_t version) {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->Get(ro_, cf_[kVersions], internal::VersionKey(urlkey, version), &value);
+    if (s.IsNotFound()) return Status::DataLoss("version record missing");
+    if (!s.ok()) return ToStatus(s, "read version");
+    return internal::DecodeVersionRecord(value.ToStringView());
+  }
+
+  // Fills record_ from the entry under it_; *row false when it yields none.
+  Status Load(bool* row) {
+    std::string urlkey;
+    uint32_t version = 0;
+    const UrlRecord* url = nullptr;
+    switch (mode_) {
+      case kLatest: {
+        Result<UrlRecord> r = internal::DecodeUrlRecord(it_->value().ToStringView());
+        if (!r.ok()) return r.status().WithContext("urls/" + it_->key().ToString());
+        cached_url_ = std::move(r).value();
+        cached_key_ = it_->key().ToString();
+        Result<internal::UrlKey> k = internal::MakeUrlKey(cached_url_.state.url);
+        cached_site_ = k.ok() ? k->site : std::string();
+        url = &cached_url_;
+        if (!scan_.site.empty() && cached_site_ != scan_.site) return Status::Ok();
+        if (!url->state.duplicate_of.empty()) {
+          if (!scan_.include_aliases || url->content_hash.empty()) return Status::Ok();
+          return LoadAlias(row);
+        }
+        if (url->state.latest_version == 0) return Status::Ok();
+        urlkey = cached_key_;
+        version = url->state.latest_version;
+        break;
+      }
+      case kAllVersions: {
+        std::string_view key = it_->key().ToStringView();
+        if (!internal::ParseVersionRef(key, &urlkey, &version)) {
+          return Status::DataLoss("bad key in versions");
+        }
+        Status s = Url(urlkey, &url);
+        if (!s.ok()) return s;
+        Result<VersionRecord> v = internal::DecodeVersionRecord(it_->value().ToStringView());
+        if (!v.ok()) return v.status();
+        record_ = MakeRecord(url->state, cached_site_, std::move(v).value());
+        *row = true;
+        return Status::Ok();
+      }
+      case kTimeRange:
+      case kChangeFeed: {
+        std::string_view ref = mode_ == kTimeRange ? it_->key().ToStringView().substr(8)
+                                                   : it_->value().ToStringView();
+        if (it_->key().size() < 8 || !internal::ParseVersionRef(ref, &urlkey, &version)) {
+          return Status::DataLoss("bad entry in by_time/changes");
+        }
+        Status s = Url(urlkey, &url);
+        if (!s.ok()) return s;
+        if (!scan_.all_versions &&
+            (version != url->state.latest_version || !url->state.duplicate_of.empty())) {
+          return Status::Ok();
+        }
+        break;
+      }
+    }
+    Result<VersionRecord> v = Version(urlkey, version);
+    if (!v.ok()) return v.status().WithContext(url->state.url);
+    record_ = MakeRecord(url->state, cached_site_, std::move(v).value());
+    *row = true;
+    return Status::Ok();
+  }
+
+  // An alias row: the text of the version holding the alias's content hash.
+  Status LoadAlias(bool* row) {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->Get(ro_, cf_[kContent], cached_url_.content_hash, &value);
+    if (s.IsNotFound()) return Status::Ok();  // verify reports it
+    if (!s.ok()) return ToStatus(s, "read content index");
+    Result<ContentRecord> c = internal::DecodeContentRecord(value.ToStringView());
+    if (!c.ok()) return c.status();
+    Result<internal::UrlKey> owner_key = internal::MakeUrlKey(c->url);
+    if (!owner_key.ok()) return Status::Ok();
+    Result<VersionRecord> v = Version(owner_key->key, c->version);
+    if (!v.ok()) return v.status().WithContext(c->url);
+    record_ = MakeRecord(cached_url_.state, cached_site_, std::move(v).value());
+    record_.near_duplicate_of.clear();
+    *row = true;
+    return Status::Ok();
   }
 
   rocksdb::DB* db_;
-  rocksdb::ColumnFamilyHandle* versions_;
+  CfArray cf_;
+  const ArticleScan scan_;
   const rocksdb::Snapshot* snapshot_;
+  rocksdb::ReadOptions ro_;
+  Mode mode_ = kLatest;
+  std::string lower_, upper_;
+  rocksdb::Slice upper_slice_;
   std::unique_ptr<rocksdb::Iterator> it_;
+  std::string cached_key_;
+  UrlRecord cached_url_;
+  std::string cached_site_;
   ArticleRecord record_;
+  bool valid_ = false;
+  Status status_;
+};
+
+// Captures in key order with their bodies, under one snapshot.
+class CaptureScan : public CaptureIterator {
+ public:
+  CaptureScan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* captures,
+              rocksdb::ColumnFamilyHandle* raw, std::string_view start_after)
+      : db_(db), raw_(raw), snapshot_(db->GetSnapshot()) {
+    ro_.snapshot = snapshot_;
+    ro_.fill_cache = false;
+    it_.reset(db_->NewIterator(ro_, captures));
+    if (start_after.empty()) {
+      it_->SeekToFirst();
+    } else {
+      it_->Seek(rocksdb::Slice(start_after.data(), start_after.size()));
+      if (it_->Valid() && it_->key().ToStringView() == start_after) it_->Next();
+    }
+    Load();
+  }
+  ~CaptureScan() override {
+    it_.reset();
+    db_->ReleaseSnapshot(snapshot_);
+  }
+  bool Valid() const override { return valid_; }
+  void Next() override {
+    if (!valid_) return;
+    it_->Next();
+    Load();
+  }
+  const StoredCapture& capture() const override { return current_; }
+  Status status() const override { return status_; }
+
+ private:
+  void Load() {
+    valid_ = false;
+    if (!it_->Valid()) {
+      if (!it_->status().ok()) status_ = ToStatus(it_->status(), "scan captures");
+      return;
+    }
+    Result<CaptureRecord> c = internal::DecodeCaptureRecord(it_->value().ToStringView());
+    if (!c.ok()) {
+      status_ = c.status().WithContext("captures");
+      return;
+    }
+    rocksdb::PinnableSlice body;
+    rocksdb::Status s = db_->Get(ro_, raw_, c->raw_hash, &body);
+    if (!s.ok()) {
+      status_ = s.IsNotFound() ? Status::DataLoss("raw body missing for " + c->capture.url)
+                               : ToStatus(s, "read raw body");
+      return;
+    }
+    current_.key = it_->key().ToString();
+    Result<internal::UrlKey> k = internal::MakeUrlKey(c->capture.url);
+    current_.site = k.ok() ? k->site : std::string();
+    current_.raw_hash = internal::HexOf(c->raw_hash);
+    current_.capture = std::move(c->capture);
+    current_.capture.body.assign(body.data(), body.size());
+    valid_ = true;
+  }
+
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* raw_;
+  const rocksdb::Snapshot* snapshot_;
+  rocksdb::ReadOptions ro_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  StoredCapture current_;
   bool valid_ = false;
   Status status_;
 };
@@ -233,8 +455,19 @@ class ArchiveImpl : public Archive {
   Result<ArticleRecord> GetArticle(std::string_view url, uint32_t version) override;
   Result<Capture> GetLatestCapture(std::string_view url) override;
   std::unique_ptr<ArticleIterator> NewLatestArticleIterator() override {
-    return std::make_unique<LatestArticleIterator>(db_, cf_[kUrls], cf_[kVersions]);
+    return NewArticleIterator(ArticleScan());
   }
+  std::unique_ptr<ArticleIterator> NewArticleIterator(const ArticleScan& scan) override;
+  Result<uint64_t> LastSequence() override;
+  Result<std::vector<ArticleRecord>> GetVersions(std::string_view url) override;
+  std::unique_ptr<CaptureIterator> NewCaptureIterator(std::string_view start_after) override;
+  Result<ReextractResult> StoreReextracted(std::string_view capture_key, const Article& article,
+                                           int extractor_version) override;
+  Result<std::string> GetMeta(std::string_view name) override;
+  Status PutMeta(std::string_view name, std::string_view value) override;
+  Status DeleteMeta(std::string_view name) override;
+  Result<VerifyReport> Verify(bool repair) override;
+  Status Backup(const std::string& dir) override;
   Result<ArchiveStats> GetStats() override;
   Status Flush() override;
 
@@ -243,6 +476,22 @@ class ArchiveImpl : public Archive {
   Status CheckSchema();
   // Reads urls[urlkey]; nullopt when absent.
   Result<std::optional<UrlRecord>> ReadUrl(const std::string& urlkey);
+  // Near-duplicate lookup (README "simhash"): the URL of a stored version
+  // within kNearDuplicateBits of `fp`, other than urlkey's own; "" if none.
+  // REQUIRES: version_mu_ held (check-then-insert with AddVersion).
+  Result<std::string> FindNearDuplicate(uint64_t fp, std::string_view urlkey);
+  // Puts the version record and its simhash, by_time and changes entries
+  // into `batch`; assigns v->sequence. REQUIRES: version_mu_ held.
+  void AddVersion(rocksdb::WriteBatch* batch, std::string_view urlkey, const std::string& url,
+                  bool index_simhash, VersionRecord* v);
+  // Counter merges for one URL's transition `before` (nullptr: new URL) ->
+  // `after`.
+  Status AddCounters(rocksdb::WriteBatch* batch, const std::string& site, const UrlRecord* before,
+                     const UrlRecord& after, int64_t captures, int64_t raw_bodies,
+                     int64_t versions);
+  Status VerifyImpl(bool repair, VerifyReport* report);
+  std::mutex version_mu_;        // near-dup check-then-insert, change sequence
+  uint64_t next_seq_ = 1;        // GUARDED_BY(version_mu_)
   const ArchiveOptions options_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::shared_ptr<rocksdb::MergeOperator> counter_op_ = std::make_shared<Int64AddOperator>();
@@ -274,9 +523,28 @@ rocksdb::ColumnFamilyOptions ArchiveImpl::CfOptions(int cf) const {
     case kCaptures:
     case kVersions:
       o.compression = zstd;
+      if (zstd == kZSTD) {
+        o.compression_opts.level = kZstdLevel;
+        o.compression_opts.max_dict_bytes = kZstdDictBytes;
+        o.compression_opts.zstd_max_train_bytes = kZstdTrainBytes;
+        o.compression_opts.enabled = true;
+      }
+      table.block_size = 64 << 10;
+      break;
+    case kSimhash:
+    case kByTime:
+    case kChanges:
+      o.compression = lz4;
       break;
     case kRaw:
       o.compression = zstd;
+      if (zstd == kZSTD) {
+        o.compression_opts.level = kZstdLevel;
+        o.compression_opts.max_dict_bytes = kZstdDictBytes;
+        o.compression_opts.zstd_max_train_bytes = kZstdTrainBytes;
+        o.compression_opts.enabled = true;
+      }
+      table.block_size = kRawBlockBytes;
       o.enable_blob_files = true;
       o.min_blob_size = kMinBlobBytes;
       o.blob_compression_type = zstd;
@@ -349,7 +617,12 @@ Status ArchiveImpl::OpenDb(const std::string& dir) {
     return ToStatus(s, "open archive " + dir);
   }
   for (int cf = 0; cf < kNumCfs; ++cf) cf_[cf] = all_handles_[index[cf]];
-  return CheckSchema();
+  Status schema = CheckSchema();
+  if (!schema.ok()) return schema;
+  Result<uint64_t> last = LastSequence();
+  if (!last.ok()) return last.status();
+  next_seq_ = *last + 1;
+  return Status::Ok();
 }
 
 Status ArchiveImpl::CheckSchema() {
@@ -375,6 +648,14 @@ Status ArchiveImpl::CheckSchema() {
     return Status::FailedPrecondition("archive schema " + std::to_string(version) +
                                       " is newer than this build's " +
                                       std::to_string(internal::kSchemaVersion));
+  }
+  if (version < internal::kSchemaVersion && !options_.read_only) {
+    // Schema 1 -> 2 adds column families only (created on open); their
+    // entries for old versions are added by Verify(repair=true).
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return ToStatus(db_->Put(wo, cf_[kMeta], kSchemaKey, std::to_string(internal::kSchemaVersion)),
+                    "upgrade schema version");
   }
   return Status::Ok();
 }
@@ -405,8 +686,9 @@ Result<StoreResult> ArchiveImpl::Store(const Capture& capture, const Article* ar
   std::string content_hash;
   uint64_t meta_hash = 0;
   bool index_content = false;  // empty texts are never duplicates of each other
+  std::string normalized;
   if (is_article) {
-    const std::string normalized = internal::NormalizeArticleText(article->body);
+    normalized = internal::NormalizeArticleText(article->body);
     content_hash = internal::ContentHash(normalized);
     meta_hash = internal::MetaHash(*article);
     index_content = !normalized.empty();
@@ -440,6 +722,7 @@ Result<StoreResult> ArchiveImpl::Store(const Capture& capture, const Article* ar
   rocksdb::WriteBatch batch;
   StoreResult result;
   bool new_version = false;
+  std::unique_lock<std::mutex> version_lock;
 
   // Content index (article text dedup).
   std::unique_lock<std::mutex> content_lock;
@@ -475,11 +758,12 @@ Result<StoreResult> ArchiveImpl::Store(const Capture& capture, const Article* ar
     new_version = true;
     result.outcome = url.state.latest_version == 0 ? StoreResult::Outcome::kNewArticle
                                                    : StoreResult::Outcome::kNewVersion;
-    url.state.latest_version += 1;
     url.state.duplicate_of.clear();
     url.state.last_changed_micros = capture.fetched_micros;
     url.content_hash = content_hash;
     url.meta_hash = meta_hash;
+    url.state.latest_version = url.max_version + 1;
+    url.max_version = url.state.latest_version;
     VersionRecord v;
     v.version = url.state.latest_version;
     v.fetched_micros = capture.fetched_micros;
@@ -489,8 +773,15 @@ Result<StoreResult> ArchiveImpl::Store(const Capture& capture, const Article* ar
     v.relevance = relevance;
     v.capture_key = capture_key;
     v.article = *article;
-    batch.Put(cf_[kVersions], internal::VersionKey(urlkey, v.version),
-              internal::EncodeVersionRecord(v));
+    version_lock = std::unique_lock<std::mutex>(version_mu_);
+    if (index_content) {
+      v.simhash = internal::SimHash(normalized);
+      Result<std::string> near = FindNearDuplicate(v.simhash, urlkey);
+      if (!near.ok()) return near.status();
+      v.near_duplicate_of = std::move(near).value();
+      result.near_duplicate_of = v.near_duplicate_of;
+    }
+    AddVersion(&batch, urlkey, capture.url, index_content, &v);
     if (index_content && !owner.has_value()) {
       batch.Put(cf_[kContent], content_hash,
                 internal::EncodeContentRecord({capture.url, v.version}));
@@ -545,35 +836,616 @@ Result<StoreResult> ArchiveImpl::Store(const Capture& capture, const Article* ar
   batch.Put(cf_[kUrls], urlkey, internal::EncodeUrlRecord(url));
 
   // Counters (README "meta").
-  auto is_article_url = [](const UrlRecord& r) {
-    return r.state.latest_version > 0 && r.state.duplicate_of.empty();
-  };
-  auto is_alias = [](const UrlRecord& r) { return !r.state.duplicate_of.empty(); };
-  const int64_t d_articles = (is_article_url(url) ? 1 : 0) -
-                             (existed && is_article_url(before) ? 1 : 0);
-  const int64_t d_aliases = (is_alias(url) ? 1 : 0) - (existed && is_alias(before) ? 1 : 0);
-  rocksdb::Status batch_status;
-  auto count = [&](const std::string& key, int64_t delta) {
-    if (delta == 0 || !batch_status.ok()) return;
-    batch_status = batch.Merge(cf_[kMeta], key, internal::EncodeCounter(delta));
-  };
-  const std::string site_prefix = kSitePrefix + site + "/";
-  count(std::string(kCounterPrefix) + "captures", 1);
-  count(std::string(kCounterPrefix) + "urls", existed ? 0 : 1);
-  count(std::string(kCounterPrefix) + "raw_bodies", raw_present ? 0 : 1);
-  count(std::string(kCounterPrefix) + "articles", d_articles);
-  count(std::string(kCounterPrefix) + "versions", new_version ? 1 : 0);
-  count(std::string(kCounterPrefix) + "duplicates", d_aliases);
-  count(site_prefix + "urls", existed ? 0 : 1);
-  count(site_prefix + "articles", d_articles);
-  count(site_prefix + "versions", new_version ? 1 : 0);
-  if (!batch_status.ok()) return ToStatus(batch_status, "build batch");
+  Status counted = AddCounters(&batch, site, existed ? &before : nullptr, url, /*captures=*/1,
+                               raw_present ? 0 : 1, new_version ? 1 : 0);
+  if (!counted.ok()) return counted;
 
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   rocksdb::Status s = db_->Write(wo, &batch);
   if (!s.ok()) return ToStatus(s, "store " + capture.url);
   return result;
+}
+
+// ---------------------------------------------------------------- versions
+
+Result<std::string> ArchiveImpl::FindNearDuplicate(uint64_t fp, std::string_view urlkey) {
+  std::string best;
+  int best_distance = internal::kNearDuplicateBits + 1;
+  for (int t = 0; t < internal::kSimHashTables; ++t) {
+    // The bucket: table byte + the top 16 bits of the permuted query. A
+    // stored fingerprint within 3 bits of the query agrees with it on at
+    // least one of the 4 blocks, so it sits in that block's table bucket.
+    const uint64_t permuted = internal::PermuteFor(t, fp);
+    const uint32_t bucket = (static_cast<uint32_t>(t) << 16) | static_cast<uint32_t>(permuted >> 48);
+    auto three_bytes = [](uint32_t n) {
+      std::string out;
+      out.push_back(static_cast<char>(n >> 16));
+      out.push_back(static_cast<char>(n >> 8));
+      out.push_back(static_cast<char>(n));
+      return out;
+    };
+    const std::string start = three_bytes(bucket);
+    const std::string limit = three_bytes(bucket + 1);
+    rocksdb::Slice upper(limit);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kSimhash]));
+    size_t scanned = 0;
+    for (it->Seek(start); it->Valid() && scanned < kMaxNearDupBucketScan; it->Next(), ++scanned) {
+      std::string_view key = it->key().ToStringView();
+      if (key.size() < 1 + 8 + 6) continue;
+      const uint64_t other = internal::UnpermuteFor(t, internal::GetBigEndian64(key.substr(1)));
+      const int distance = std::popcount(fp ^ other);
+      if (distance > best_distance) continue;
+      std::string other_key;
+      uint32_t version = 0;
+      if (!internal::ParseVersionRef(key.substr(9), &other_key, &version)) continue;
+      if (other_key == urlkey) continue;
+      std::string other_url = it->value().ToString();
+      if (distance < best_distance || other_url < best) {
+        best_distance = distance;
+        best = std::move(other_url);
+      }
+    }
+    if (!it->status().ok()) return ToStatus(it->status(), "scan simhash");
+  }
+  return best;
+}
+
+void ArchiveImpl::AddVersion(rocksdb::WriteBatch* batch, std::string_view urlkey,
+                             const std::string& url, bool index_simhash, VersionRecord* v) {
+  v->sequence = next_seq_++;
+  batch->Put(cf_[kVersions], internal::VersionKey(urlkey, v->version),
+             internal::EncodeVersionRecord(*v));
+  batch->Put(cf_[kByTime], internal::ByTimeKey(v->fetched_micros, urlkey, v->version),
+             rocksdb::Slice());
+  batch->Put(cf_[kChanges], internal::ChangeKey(v->sequence),
+             internal::VersionRef(urlkey, v->version));
+  if (index_simhash) {
+    for (int t = 0; t < internal::kSimHashTables; ++t) {
+      batch->Put(cf_[kSimhash], internal::SimHashKey(t, v->simhash, urlkey, v->version), url);
+    }
+  }
+}
+
+Status ArchiveImpl::AddCounters(rocksdb::WriteBatch* batch, const std::string& site,
+                                const UrlRecord* before, const UrlRecord& after,
+                                int64_t captures, int64_t raw_bodies, int64_t versions) {
+  auto is_article_url = [](const UrlRecord& r) {
+    return r.state.latest_version > 0 && r.state.duplicate_of.empty();
+  };
+  auto is_alias = [](const UrlRecord& r) { return !r.state.duplicate_of.empty(); };
+  const int64_t d_articles =
+      (is_article_url(after) ? 1 : 0) - (before != nullptr && is_article_url(*before) ? 1 : 0);
+  const int64_t d_aliases =
+      (is_alias(after) ? 1 : 0) - (before != nullptr && is_alias(*before) ? 1 : 0);
+  const int64_t new_url = before == nullptr ? 1 : 0;
+  rocksdb::Status status;
+  auto count = [&](const std::string& key, int64_t delta) {
+    if (delta == 0 || !status.ok()) return;
+    status = batch->Merge(cf_[kMeta], key, internal::EncodeCounter(delta));
+  };
+  const std::string site_prefix = kSitePrefix + site + "/";
+  count(std::string(kCounterPrefix) + "captures", captures);
+  count(std::string(kCounterPrefix) + "urls", new_url);
+  count(std::string(kCounterPrefix) + "raw_bodies", raw_bodies);
+  count(std::string(kCounterPrefix) + "articles", d_articles);
+  count(std::string(kCounterPrefix) + "versions", versions);
+  count(std::string(kCounterPrefix) + "duplicates", d_aliases);
+  count(site_prefix + "urls", new_url);
+  count(site_prefix + "articles", d_articles);
+  count(site_prefix + "versions", versions);
+  return ToStatus(status, "build batch");
+}
+
+Result<uint64_t> ArchiveImpl::LastSequence() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kChanges]));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    if (!it->status().ok()) return ToStatus(it->status(), "scan changes");
+    return uint64_t{0};
+  }
+  if (it->key().size() != 8) return Status::DataLoss("bad key in changes");
+  return internal::GetBigEndian64(it->key().ToStringView());
+}
+
+Result<std::vector<ArticleRecord>> ArchiveImpl::GetVersions(std::string_view url) {
+  Result<internal::UrlKey> key = internal::MakeUrlKey(url);
+  if (!key.ok()) return key.status();
+  Result<std::optional<UrlRecord>> r = ReadUrl(key->key);
+  if (!r.ok()) return r.status();
+  if (!r->has_value()) return Status::NotFound("URL not in archive: " + std::string(url));
+  const std::string start = internal::UrlRangeStart(key->key);
+  const std::string limit = internal::UrlRangeLimit(key->key);
+  rocksdb::Slice upper(limit);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kVersions]));
+  std::vector<ArticleRecord> out;
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    Result<VersionRecord> v = internal::DecodeVersionRecord(it->value().ToStringView());
+    if (!v.ok()) return v.status().WithContext(std::string(url));
+    out.push_back(MakeRecord((*r)->state, key->site, std::move(v).value()));
+  }
+  if (!it->status().ok()) return ToStatus(it->status(), "scan versions");
+  return out;
+}
+
+std::unique_ptr<ArticleIterator> ArchiveImpl::NewArticleIterator(const ArticleScan& scan) {
+  return std::make_unique<ScanIterator>(db_, cf_, scan);
+}
+
+std::unique_ptr<CaptureIterator> ArchiveImpl::NewCaptureIterator(std::string_view start_after) {
+  return std::make_unique<CaptureScan>(db_, cf_[kCaptures], cf_[kRaw], start_after);
+}
+
+Result<ReextractResult> ArchiveImpl::StoreReextracted(std::string_view capture_key,
+                                                      const Article& article,
+                                                      int extractor_version) {
+  if (options_.read_only) return Status::FailedPrecondition("archive opened read-only");
+  if (capture_key.size() < 10 || capture_key[capture_key.size() - 9] != '\0') {
+    return Status::InvalidArgument("not a capture key");
+  }
+  const std::string urlkey(capture_key.substr(0, capture_key.size() - 9));
+  std::lock_guard<std::mutex> url_lock(url_mu_[StripeOf(urlkey)]);
+  rocksdb::PinnableSlice cvalue;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_[kCaptures], capture_key, &cvalue);
+  if (s.IsNotFound()) return Status::NotFound("no such capture");
+  if (!s.ok()) return ToStatus(s, "read capture");
+  Result<CaptureRecord> capture = internal::DecodeCaptureRecord(cvalue.ToStringView());
+  if (!capture.ok()) return capture.status();
+  Result<std::optional<UrlRecord>> old = ReadUrl(urlkey);
+  if (!old.ok()) return old.status();
+  if (!old->has_value()) return Status::DataLoss("capture without URL state: " + capture->capture.url);
+  const int64_t t = capture->capture.fetched_micros;
+
+  // The version in effect at the capture's time, and the latest's time.
+  std::optional<VersionRecord> in_effect;
+  int64_t latest_t = INT64_MIN;
+  {
+    const std::string start = internal::UrlRangeStart(urlkey);
+    const std::string limit = internal::UrlRangeLimit(urlkey);
+    rocksdb::Slice upper(limit);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kVersions]));
+    for (it->Seek(start); it->Valid(); it->Next()) {
+      Result<VersionRecord> v = internal::DecodeVersionRecord(it->value().ToStringView());
+      if (!v.ok()) return v.status();
+      if (v->version == (*old)->state.latest_version) latest_t = v->fetched_micros;
+      if (v->fetched_micros <= t &&
+          (!in_effect || std::pair(v->fetched_micros, v->version) >
+                             std::pair(in_effect->fetched_micros, in_effect->version))) {
+        in_effect = std::move(v).value();
+      }
+    }
+    if (!it->status().ok()) return ToStatus(it->status(), "scan versions");
+  }
+  ReextractResult result;
+  result.version = in_effect ? in_effect->version : 0;
+  if (!article.is_article) return result;  // rebuild never removes versions
+  const std::string normalized = internal::NormalizeArticleText(article.body);
+  const std::string content_hash = internal::ContentHash(normalized);
+  const uint64_t meta_hash = internal::MetaHash(article);
+  if (in_effect && in_effect->content_hash == content_hash &&
+      internal::MetaHash(in_effect->article) == meta_hash) {
+    return result;
+  }
+  // An exact-duplicate alias holds no version of its own: unchanged while
+  // the text is still the aliased one.
+  if (!in_effect && !(*old)->state.duplicate_of.empty() && (*old)->content_hash == content_hash &&
+      (*old)->meta_hash == meta_hash) {
+    return result;
+  }
+  const bool index_content = !normalized.empty();
+  std::unique_lock<std::mutex> content_lock;
+  std::optional<ContentRecord> owner;
+  if (index_content) {
+    content_lock = std::unique_lock<std::mutex>(content_mu_[StripeOf(content_hash)]);
+    rocksdb::PinnableSlice value;
+    s = db_->Get(rocksdb::ReadOptions(), cf_[kContent], content_hash, &value);
+    if (s.ok()) {
+      Result<ContentRecord> c = internal::DecodeContentRecord(value.ToStringView());
+      if (!c.ok()) return c.status();
+      owner = std::move(c).value();
+    } else if (!s.IsNotFound()) {
+      return ToStatus(s, "read content index");
+    }
+  }
+  std::lock_guard<std::mutex> version_lock(version_mu_);
+  UrlRecord url = **old;
+  const UrlRecord before = url;
+  rocksdb::WriteBatch batch;
+  VersionRecord v;
+  v.version = url.max_version + 1;
+  url.max_version = v.version;
+  v.fetched_micros = t;
+  v.http_status = capture->capture.http_status;
+  v.content_hash = content_hash;
+  v.extractor_version = extractor_version;
+  v.relevance = in_effect ? in_effect->relevance : 0;
+  v.capture_key = std::string(capture_key);
+  v.article = article;
+  if (index_content) {
+    v.simhash = internal::SimHash(normalized);
+    Result<std::string> near = FindNearDuplicate(v.simhash, urlkey);
+    if (!near.ok()) return near.status();
+    v.near_duplicate_of = std::move(near).value();
+  }
+  AddVersion(&batch, urlkey, url.state.url, index_content, &v);
+  if (index_content && !owner) {
+    batch.Put(cf_[kContent], content_hash, internal::EncodeContentRecord({url.state.url, v.version}));
+  }
+  if (url.state.latest_version == 0 || t >= latest_t) {
+    url.state.latest_version = v.version;
+    url.state.last_changed_micros = std::max(url.state.last_changed_micros, t);
+    url.content_hash = content_hash;
+    url.meta_hash = meta_hash;
+    url.state.content_hash = internal::HexOf(content_hash);
+    if (owner && !SameUrlKey(owner->url, urlkey)) {
+      url.state.duplicate_of = owner->url;
+    } else {
+      url.state.duplicate_of.clear();
+    }
+  }
+  batch.Put(cf_[kUrls], urlkey, internal::EncodeUrlRecord(url));
+  Result<internal::UrlKey> key = internal::MakeUrlKey(url.state.url);
+  Status counted = AddCounters(&batch, key.ok() ? key->site : std::string(), &before, url, 0, 0, 1);
+  if (!counted.ok()) return counted;
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  s = db_->Write(wo, &batch);
+  if (!s.ok()) return ToStatus(s, "store re-extracted " + url.state.url);
+  result.changed = true;
+  result.version = v.version;
+  return result;
+}
+
+Result<std::string> ArchiveImpl::GetMeta(std::string_view name) {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf_[kMeta], kNamedPrefix + std::string(name), &value);
+  if (s.IsNotFound()) return Status::NotFound("meta " + std::string(name) + " unset");
+  if (!s.ok()) return ToStatus(s, "read meta");
+  return value;
+}
+
+Status ArchiveImpl::PutMeta(std::string_view name, std::string_view value) {
+  if (options_.read_only) return Status::FailedPrecondition("archive opened read-only");
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return ToStatus(db_->Put(wo, cf_[kMeta], kNamedPrefix + std::string(name), value), "write meta");
+}
+
+Status ArchiveImpl::DeleteMeta(std::string_view name) {
+  if (options_.read_only) return Status::FailedPrecondition("archive opened read-only");
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return ToStatus(db_->Delete(wo, cf_[kMeta], kNamedPrefix + std::string(name)), "delete meta");
+}
+
+Status ArchiveImpl::Backup(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) return Status::AlreadyExists(dir + " exists");
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_, &raw);
+  if (!s.ok()) return ToStatus(s, "checkpoint");
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush = 0: memtables are flushed first, so the copy needs
+  // no WAL replay (and no merge operator to read it).
+  return ToStatus(checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0), "backup to " + dir);
+}
+
+// ---------------------------------------------------------------- verify
+
+Result<VerifyReport> ArchiveImpl::Verify(bool repair) {
+  if (repair && options_.read_only) return Status::FailedPrecondition("archive opened read-only");
+  VerifyReport report;
+  Status s = VerifyImpl(repair, &report);
+  if (!s.ok()) return s;
+  return report;
+}
+
+Status ArchiveImpl::VerifyImpl(bool repair, VerifyReport* report) {
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* snap;
+    ~Release() { db->ReleaseSnapshot(snap); }
+  } release{db_, snapshot};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  ro.fill_cache = false;
+
+  rocksdb::WriteBatch fixes;
+  rocksdb::Status ws;
+  auto problem = [&](std::string what) {
+    ++report->problem_count;
+    if (report->problems.size() < kMaxVerifyProblems) report->problems.push_back(std::move(what));
+  };
+  auto flush_fixes = [&]() -> Status {
+    if (!repair || fixes.Count() == 0) return Status::Ok();
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    Status st = ToStatus(db_->Write(wo, &fixes), "write repairs");
+    fixes.Clear();
+    return st;
+  };
+  auto fix_put = [&](int cf, const std::string& key, const std::string& value) {
+    if (!repair) return;
+    ws = fixes.Put(cf_[cf], key, value);
+    ++report->repaired;
+  };
+  auto fix_delete = [&](int cf, std::string_view key) {
+    if (!repair) return;
+    ws = fixes.Delete(cf_[cf], rocksdb::Slice(key.data(), key.size()));
+    ++report->repaired;
+  };
+  auto exists = [&](int cf, std::string_view key, std::string* value) -> Result<bool> {
+    rocksdb::PinnableSlice v;
+    rocksdb::Status st = db_->Get(ro, cf_[cf], rocksdb::Slice(key.data(), key.size()), &v);
+    if (st.IsNotFound()) return false;
+    if (!st.ok()) return ToStatus(st, "verify read");
+    if (value != nullptr) value->assign(v.data(), v.size());
+    return true;
+  };
+  auto scan = [&](int cf, const std::function<Status(std::string_view, std::string_view)>& fn)
+      -> Status {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[cf]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++report->records_checked;
+      Status st = fn(it->key().ToStringView(), it->value().ToStringView());
+      if (!st.ok()) return st;
+      if (fixes.Count() >= 1000) {
+        st = flush_fixes();
+        if (!st.ok()) return st;
+      }
+    }
+    return ToStatus(it->status(), std::string("scan ") + kCfNames[cf]);
+  };
+  auto readable = [](std::string_view key) {
+    std::string out;
+    for (char c : key) out += (c == '\0') ? '|' : (static_cast<unsigned char>(c) < 0x20 ? '?' : c);
+    return out;
+  };
+
+  // Expected counters, recomputed from the data.
+  std::map<std::string, int64_t> expected;
+  auto expect = [&](const std::string& name, int64_t delta) { expected[name] += delta; };
+  for (const char* name : {"urls", "captures", "raw_bodies", "articles", "versions", "duplicates"}) {
+    expected[std::string(kCounterPrefix) + name] = 0;
+  }
+
+  // urls: latest version present; counters.
+  Status st = scan(kUrls, [&](std::string_view key, std::string_view value) -> Status {
+    Result<UrlRecord> r = internal::DecodeUrlRecord(value);
+    if (!r.ok()) {
+      problem("urls/" + readable(key) + ": undecodable record");
+      return Status::Ok();
+    }
+    Result<internal::UrlKey> k = internal::MakeUrlKey(r->state.url);
+    if (!k.ok() || k->key != key) problem("urls/" + readable(key) + ": key does not match its URL");
+    const std::string site = k.ok() ? k->site : std::string();
+    expect(std::string(kCounterPrefix) + "urls", 1);
+    expect(kSitePrefix + site + "/urls", 1);
+    const bool alias = !r->state.duplicate_of.empty();
+    if (alias) expect(std::string(kCounterPrefix) + "duplicates", 1);
+    if (r->state.latest_version > 0) {
+      Result<bool> has =
+          exists(kVersions, internal::VersionKey(key, r->state.latest_version), nullptr);
+      if (!has.ok()) return has.status();
+      if (!*has) problem("urls/" + readable(key) + ": latest version missing");
+      if (!alias) {
+        expect(std::string(kCounterPrefix) + "articles", 1);
+        expect(kSitePrefix + site + "/articles", 1);
+      }
+    }
+    std::unique_ptr<rocksdb::Iterator> caps(db_->NewIterator(ro, cf_[kCaptures]));
+    const std::string start = internal::UrlRangeStart(key);
+    caps->Seek(start);
+    if (!caps->Valid() || !caps->key().starts_with(start)) {
+      problem("urls/" + readable(key) + ": no capture");
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+
+  // captures: raw body present, right size, URL state present.
+  st = scan(kCaptures, [&](std::string_view key, std::string_view value) -> Status {
+    expect(std::string(kCounterPrefix) + "captures", 1);
+    Result<CaptureRecord> c = internal::DecodeCaptureRecord(value);
+    if (!c.ok()) {
+      problem("captures/" + readable(key) + ": undecodable record");
+      return Status::Ok();
+    }
+    std::string body;
+    Result<bool> has = exists(kRaw, c->raw_hash, &body);
+    if (!has.ok()) return has.status();
+    if (!*has) {
+      problem("captures/" + readable(key) + ": raw body missing");
+    } else if (body.size() != c->body_size) {
+      problem("captures/" + readable(key) + ": raw body size differs");
+    }
+    if (key.size() < 10) {
+      problem("captures/" + readable(key) + ": bad key");
+      return Status::Ok();
+    }
+    Result<bool> url = exists(kUrls, key.substr(0, key.size() - 9), nullptr);
+    if (!url.ok()) return url.status();
+    if (!*url) problem("captures/" + readable(key) + ": no URL state");
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+
+  st = scan(kRaw, [&](std::string_view, std::string_view) -> Status {
+    expect(std::string(kCounterPrefix) + "raw_bodies", 1);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+
+  // versions: every index entry present.
+  st = scan(kVersions, [&](std::string_view key, std::string_view value) -> Status {
+    std::string urlkey;
+    uint32_t number = 0;
+    if (!internal::ParseVersionRef(key, &urlkey, &number)) {
+      problem("versions/" + readable(key) + ": bad key");
+      return Status::Ok();
+    }
+    Result<VersionRecord> v = internal::DecodeVersionRecord(value);
+    if (!v.ok()) {
+      problem("versions/" + readable(key) + ": undecodable record");
+      return Status::Ok();
+    }
+    std::string url_value;
+    Result<bool> has = exists(kUrls, urlkey, &url_value);
+    if (!has.ok()) return has.status();
+    if (!*has) {
+      problem("versions/" + readable(key) + ": no URL state");
+      return Status::Ok();
+    }
+    Result<UrlRecord> url = internal::DecodeUrlRecord(url_value);
+    if (!url.ok()) return Status::Ok();  // reported above
+    Result<internal::UrlKey> k = internal::MakeUrlKey(url->state.url);
+    expect(std::string(kCounterPrefix) + "versions", 1);
+    expect(kSitePrefix + (k.ok() ? k->site : std::string()) + "/versions", 1);
+    if (number > url->max_version) problem("versions/" + readable(key) + ": beyond max version");
+    has = exists(kCaptures, v->capture_key, nullptr);
+    if (!has.ok()) return has.status();
+    if (!*has) problem("versions/" + readable(key) + ": its capture is missing");
+    const std::string by_time = internal::ByTimeKey(v->fetched_micros, urlkey, number);
+    has = exists(kByTime, by_time, nullptr);
+    if (!has.ok()) return has.status();
+    if (!*has) {
+      problem("by_time: entry missing for versions/" + readable(key));
+      fix_put(kByTime, by_time, "");
+    }
+    const std::string normalized = internal::NormalizeArticleText(v->article.body);
+    if (!normalized.empty()) {
+      const uint64_t fp = internal::SimHash(normalized);
+      if (v->simhash != fp && v->simhash != 0) {
+        problem("versions/" + readable(key) + ": stored SimHash differs from its text");
+      }
+      for (int t = 0; t < internal::kSimHashTables; ++t) {
+        const std::string sk = internal::SimHashKey(t, fp, urlkey, number);
+        has = exists(kSimhash, sk, nullptr);
+        if (!has.ok()) return has.status();
+        if (!*has) {
+          problem("simhash: table " + std::to_string(t) + " entry missing for versions/" +
+                  readable(key));
+          fix_put(kSimhash, sk, url->state.url);
+        }
+      }
+      std::string content;
+      has = exists(kContent, v->content_hash, &content);
+      if (!has.ok()) return has.status();
+      if (!*has) {
+        problem("content: no entry for the text of versions/" + readable(key));
+        fix_put(kContent, v->content_hash, internal::EncodeContentRecord({url->state.url, number}));
+      }
+    }
+    if (v->sequence != 0) {
+      std::string ref;
+      has = exists(kChanges, internal::ChangeKey(v->sequence), &ref);
+      if (!has.ok()) return has.status();
+      if (!*has || ref != key) {
+        problem("changes: entry " + std::to_string(v->sequence) + " missing for versions/" +
+                readable(key));
+        fix_put(kChanges, internal::ChangeKey(v->sequence), std::string(key));
+      }
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+
+  // Index entries pointing at nothing.
+  auto version_of = [&](std::string_view ref, VersionRecord* out) -> Result<bool> {
+    std::string value;
+    Result<bool> has = exists(kVersions, ref, &value);
+    if (!has.ok() || !*has) return has;
+    Result<VersionRecord> v = internal::DecodeVersionRecord(value);
+    if (!v.ok()) return false;
+    *out = std::move(v).value();
+    return true;
+  };
+  st = scan(kByTime, [&](std::string_view key, std::string_view) -> Status {
+    VersionRecord v;
+    Result<bool> has = key.size() > 8 ? version_of(key.substr(8), &v) : Result<bool>(false);
+    if (!has.ok()) return has.status();
+    if (!*has || v.fetched_micros != static_cast<int64_t>(internal::GetBigEndian64(key))) {
+      problem("by_time/" + readable(key) + ": dangling");
+      fix_delete(kByTime, key);
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  st = scan(kSimhash, [&](std::string_view key, std::string_view) -> Status {
+    VersionRecord v;
+    Result<bool> has = key.size() > 9 ? version_of(key.substr(9), &v) : Result<bool>(false);
+    if (!has.ok()) return has.status();
+    const int table = static_cast<unsigned char>(key[0]);
+    if (!*has || table >= internal::kSimHashTables ||
+        internal::SimHash(internal::NormalizeArticleText(v.article.body)) !=
+            internal::UnpermuteFor(table, internal::GetBigEndian64(key.substr(1)))) {
+      problem("simhash/" + readable(key) + ": dangling");
+      fix_delete(kSimhash, key);
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  st = scan(kChanges, [&](std::string_view key, std::string_view value) -> Status {
+    VersionRecord v;
+    Result<bool> has = version_of(value, &v);
+    if (!has.ok()) return has.status();
+    if (!*has || key.size() != 8 || v.sequence != internal::GetBigEndian64(key)) {
+      problem("changes/" + std::to_string(key.size() == 8 ? internal::GetBigEndian64(key) : 0) +
+              ": dangling");
+      fix_delete(kChanges, key);
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  st = scan(kContent, [&](std::string_view key, std::string_view value) -> Status {
+    Result<ContentRecord> c = internal::DecodeContentRecord(value);
+    VersionRecord v;
+    bool ok = false;
+    if (c.ok()) {
+      Result<internal::UrlKey> k = internal::MakeUrlKey(c->url);
+      if (k.ok()) {
+        Result<bool> has = version_of(internal::VersionKey(k->key, c->version), &v);
+        if (!has.ok()) return has.status();
+        ok = *has && v.content_hash == key;
+      }
+    }
+    if (!ok) {
+      problem("content/" + internal::HexOf(key) + ": dangling");
+      fix_delete(kContent, key);
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+
+  // Counters.
+  std::map<std::string, int64_t> stored;
+  st = scan(kMeta, [&](std::string_view key, std::string_view value) -> Status {
+    if (!key.starts_with(kCounterPrefix) && !key.starts_with(kSitePrefix)) return Status::Ok();
+    Result<int64_t> v = internal::DecodeCounter(value);
+    stored[std::string(key)] = v.ok() ? *v : INT64_MIN;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  for (const auto& [key, value] : stored) expected.try_emplace(key, 0);
+  for (const auto& [key, value] : expected) {
+    auto found = stored.find(key);
+    const int64_t have = found == stored.end() ? 0 : found->second;
+    if (have != value) {
+      problem("meta/" + key + ": counter is " + std::to_string(have) + ", data says " +
+              std::to_string(value));
+      fix_put(kMeta, key, internal::EncodeCounter(value));
+    }
+  }
+  if (!ws.ok()) return ToStatus(ws, "build repairs");
+  return flush_fixes();
 }
 
 Result<UrlState> ArchiveImpl::GetUrlState(std::string_view url) {
@@ -603,18 +1475,7 @@ Result<ArticleRecord> ArchiveImpl::GetArticle(std::string_view url, uint32_t ver
   if (!s.ok()) return ToStatus(s, "read version");
   Result<VersionRecord> v = internal::DecodeVersionRecord(value.ToStringView());
   if (!v.ok()) return v.status();
-  ArticleRecord out;
-  out.url = state.url;
-  out.site = key->site;
-  out.version = v->version;
-  out.fetched_micros = v->fetched_micros;
-  out.http_status = v->http_status;
-  out.content_hash = internal::HexOf(v->content_hash);
-  out.duplicate_of = state.duplicate_of;
-  out.extractor_version = v->extractor_version;
-  out.relevance = v->relevance;
-  out.article = std::move(v->article);
-  return out;
+  return MakeRecord(state, key->site, std::move(v).value());
 }
 
 Result<Capture> ArchiveImpl::GetLatestCapture(std::string_view url) {

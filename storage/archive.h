@@ -8,6 +8,7 @@
 #define JIKJI_STORAGE_ARCHIVE_H_
 
 #include <cstdint>
+#include <climits>
 #include <map>
 #include <memory>
 #include <string>
@@ -62,6 +63,7 @@ struct StoreResult {
   Outcome outcome = Outcome::kNotArticle;
   uint32_t version = 0;        // the URL's latest version number (1-based), 0 if none
   std::string duplicate_of;    // for kExactDuplicate: the URL holding the text
+  std::string near_duplicate_of;  // for a new version: a URL with a near-identical text
   bool raw_deduplicated = false;  // the same raw body was already stored
 };
 
@@ -91,7 +93,64 @@ struct ArticleRecord {
   std::string near_duplicate_of;
   int extractor_version = 0;
   double relevance = 0;
+  uint64_t simhash = 0;      // 64-bit SimHash of the normalized text
+  uint64_t sequence = 0;     // position in the change feed (0: before schema 2)
   Article article;
+};
+
+// Which article rows an ArticleIterator yields (see storage/README.md
+// "Reading"). Rows failing a filter are skipped inside the iterator.
+struct ArticleScan {
+  // false: the latest version of each URL; true: every version.
+  bool all_versions = false;
+  // Also yield a row per exact-duplicate alias (the target's text, url =
+  // the alias, duplicate_of set). URL-order latest scans only.
+  bool include_aliases = false;
+  // Fetch-time window [since, until) in UTC micros. When narrower than
+  // everything, the scan is a range over the by_time index.
+  int64_t since_fetched_micros = INT64_MIN;
+  int64_t until_fetched_micros = INT64_MAX;
+  // When set, the scan reads the change feed after this sequence number
+  // (versions in the order they were written).
+  bool changes = false;
+  uint64_t after_sequence = 0;
+  // Only URLs of this site (url::SiteOfHost); empty: all.
+  std::string site;
+};
+
+// One stored capture, as rebuild and WARC export read it.
+struct StoredCapture {
+  std::string key;        // its key in `captures` (opaque; for StoreReextracted)
+  std::string site;
+  std::string raw_hash;   // hex, 32 digits
+  Capture capture;        // body included
+};
+
+// A forward scan over captures in (URL key, fetch time) order.
+// Usage as ArticleIterator. capture() is valid until Next().
+class CaptureIterator {
+ public:
+  virtual ~CaptureIterator() = default;
+  virtual bool Valid() const = 0;
+  virtual void Next() = 0;
+  virtual const StoredCapture& capture() const = 0;
+  virtual Status status() const = 0;
+};
+
+struct ReextractResult {
+  bool changed = false;   // a new version was written
+  uint32_t version = 0;   // the new version, or the one in effect when unchanged
+};
+
+// Problems Verify() keeps in its report (all are counted).
+inline constexpr size_t kMaxVerifyProblems = 1000;
+
+// What Verify() found. Each problem is one line naming the CF and key.
+struct VerifyReport {
+  uint64_t records_checked = 0;
+  std::vector<std::string> problems;  // at most kMaxVerifyProblems kept
+  uint64_t problem_count = 0;         // all of them
+  uint64_t repaired = 0;              // fixes written (repair mode)
 };
 
 // A forward scan. Usage: for (; it->Valid(); it->Next()) use it->record();
@@ -161,6 +220,51 @@ class Archive {
   // Reads one consistent snapshot; memory is constant. The iterator must be
   // destroyed before the Archive.
   virtual std::unique_ptr<ArticleIterator> NewLatestArticleIterator() = 0;
+
+  // Rows selected by `scan` (see ArticleScan). Snapshot-consistent,
+  // constant memory; must be destroyed before the Archive.
+  virtual std::unique_ptr<ArticleIterator> NewArticleIterator(const ArticleScan& scan) = 0;
+
+  // The highest sequence number in the change feed (0 when empty): the
+  // cursor to pass as after_sequence next time.
+  virtual Result<uint64_t> LastSequence() = 0;
+
+  // Every version of the URL, oldest first (version numbers ascending).
+  // Errors: NotFound when the URL was never stored.
+  virtual Result<std::vector<ArticleRecord>> GetVersions(std::string_view url) = 0;
+
+  // Captures in key order, starting after `start_after` (a StoredCapture
+  // key; empty: from the first). Snapshot-consistent, constant memory.
+  virtual std::unique_ptr<CaptureIterator> NewCaptureIterator(std::string_view start_after = {}) = 0;
+
+  // Records the output of a re-run extractor for the capture with `key`.
+  // The version "in effect" for the capture is the URL's version with the
+  // greatest (fetch time, number) not after the capture's fetch time. When
+  // `article` is an article whose content hash or meta hash differs from
+  // it (or there is none), a new version is written, tagged
+  // `extractor_version`, with every index; it becomes the URL's latest
+  // when not older than the current latest. Otherwise nothing is written.
+  // One atomic write. Errors: NotFound for an unknown capture key; as Store().
+  virtual Result<ReextractResult> StoreReextracted(std::string_view capture_key,
+                                                   const Article& article,
+                                                   int extractor_version) = 0;
+
+  // Small named values in `meta` under "x/<name>" (e.g. the rebuild cursor).
+  // GetMeta errors: NotFound when unset.
+  virtual Result<std::string> GetMeta(std::string_view name) = 0;
+  virtual Status PutMeta(std::string_view name, std::string_view value) = 0;
+  virtual Status DeleteMeta(std::string_view name) = 0;
+
+  // Checks every index (urls, content, simhash, by_time, changes, counters)
+  // against the data (versions, captures, raw). With `repair`, adds missing
+  // index entries, deletes dangling ones and rewrites counters.
+  // Errors only when the check itself cannot run (I/O).
+  virtual Result<VerifyReport> Verify(bool repair) = 0;
+
+  // A consistent copy of the archive in `dir` (which must not exist), made
+  // with a RocksDB checkpoint while writers keep going.
+  // Errors: AlreadyExists when `dir` exists; IOError.
+  virtual Status Backup(const std::string& dir) = 0;
 
   virtual Result<ArchiveStats> GetStats() = 0;
 

@@ -3,6 +3,7 @@
 
 #include <xxhash.h>
 
+#include <array>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -290,6 +291,108 @@ std::string HexOf(std::string_view bytes) {
   return out;
 }
 
+// ---------------------------------------------------------------- simhash
+
+uint64_t SimHash(std::string_view normalized) {
+  // Words: maximal runs between single spaces / newlines (the text is
+  // normalized, so separators are exactly ' ' and '\n').
+  std::vector<std::string_view> words;
+  size_t pos = 0;
+  while (pos < normalized.size()) {
+    size_t end = normalized.find_first_of(" \n", pos);
+    if (end == std::string_view::npos) end = normalized.size();
+    if (end > pos) words.push_back(normalized.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  if (words.empty()) return 0;
+  std::array<int64_t, 64> votes{};
+  const size_t n = words.size() < kShingleWords ? 1 : words.size() - kShingleWords + 1;
+  std::string shingle;
+  for (size_t i = 0; i < n; ++i) {
+    shingle.clear();
+    for (size_t k = 0; k < kShingleWords && i + k < words.size(); ++k) {
+      if (k > 0) shingle.push_back(' ');
+      shingle.append(words[i + k]);
+    }
+    const uint64_t h = XXH3_64bits(shingle.data(), shingle.size());
+    for (int b = 0; b < 64; ++b) votes[b] += ((h >> b) & 1) ? 1 : -1;
+  }
+  uint64_t out = 0;
+  for (int b = 0; b < 64; ++b) {
+    if (votes[b] > 0) out |= uint64_t{1} << b;
+  }
+  return out;
+}
+
+namespace {
+uint64_t Block(uint64_t x, int i) { return (x >> (48 - 16 * i)) & 0xFFFF; }
+}  // namespace
+
+uint64_t PermuteFor(int table, uint64_t fingerprint) {
+  uint64_t out = Block(fingerprint, table);
+  for (int i = 0; i < kSimHashTables; ++i) {
+    if (i != table) out = (out << 16) | Block(fingerprint, i);
+  }
+  return out;
+}
+
+uint64_t UnpermuteFor(int table, uint64_t permuted) {
+  uint64_t blocks[kSimHashTables];
+  blocks[table] = Block(permuted, 0);
+  int j = 1;
+  for (int i = 0; i < kSimHashTables; ++i) {
+    if (i != table) blocks[i] = Block(permuted, j++);
+  }
+  uint64_t out = 0;
+  for (int i = 0; i < kSimHashTables; ++i) out = (out << 16) | blocks[i];
+  return out;
+}
+
+std::string VersionRef(std::string_view urlkey, uint32_t version) {
+  return VersionKey(urlkey, version);
+}
+
+bool ParseVersionRef(std::string_view ref, std::string* urlkey, uint32_t* version) {
+  if (ref.size() < 5 || ref[ref.size() - 5] != '\0') return false;
+  urlkey->assign(ref.substr(0, ref.size() - 5));
+  if (urlkey->empty() || urlkey->find('\0') != std::string::npos) return false;
+  *version = GetBigEndian32(ref.substr(ref.size() - 4));
+  return true;
+}
+
+std::string SimHashKey(int table, uint64_t fingerprint, std::string_view urlkey,
+                       uint32_t version) {
+  std::string key(1, static_cast<char>(table));
+  PutBigEndian64(&key, PermuteFor(table, fingerprint));
+  key.append(VersionRef(urlkey, version));
+  return key;
+}
+
+std::string ByTimeKey(int64_t fetched_micros, std::string_view urlkey, uint32_t version) {
+  std::string key;
+  PutBigEndian64(&key, static_cast<uint64_t>(fetched_micros));
+  key.append(VersionRef(urlkey, version));
+  return key;
+}
+
+std::string ChangeKey(uint64_t sequence) {
+  std::string key;
+  PutBigEndian64(&key, sequence);
+  return key;
+}
+
+uint64_t GetBigEndian64(std::string_view b) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(b[i]);
+  return v;
+}
+
+uint32_t GetBigEndian32(std::string_view b) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(b[i]);
+  return v;
+}
+
 // ---------------------------------------------------------------- records
 
 std::string EncodeUrlRecord(const UrlRecord& r) {
@@ -306,6 +409,7 @@ std::string EncodeUrlRecord(const UrlRecord& r) {
   PutUInt(j, "mh", r.meta_hash);
   PutStr(j, "do", r.state.duplicate_of);
   PutBin(j, "rh", r.raw_hash);
+  if (r.max_version != r.state.latest_version) PutUInt(j, "nv", r.max_version);
   return ToMsgpack(j);
 }
 
@@ -326,6 +430,8 @@ Result<UrlRecord> DecodeUrlRecord(std::string_view data) {
   r.meta_hash = m.UInt("mh");
   r.state.duplicate_of = m.Str("do");
   r.raw_hash = m.Bin("rh");
+  r.max_version = static_cast<uint32_t>(m.UInt("nv"));
+  if (r.max_version < r.state.latest_version) r.max_version = r.state.latest_version;
   if (m.corrupt()) return Corrupt("UrlState");
   r.state.content_hash = HexOf(r.content_hash);
   return r;
@@ -380,6 +486,9 @@ std::string EncodeVersionRecord(const VersionRecord& r) {
   PutInt(j, "xv", r.extractor_version);
   if (r.relevance != 0) j["rl"] = r.relevance;
   PutBin(j, "ck", r.capture_key);
+  PutUInt(j, "sh", r.simhash);
+  PutStr(j, "nd", r.near_duplicate_of);
+  PutUInt(j, "sq", r.sequence);
   PutStr(j, "u", a.url);
   PutStr(j, "ti", a.title);
   PutList(j, "au", a.authors);
@@ -410,6 +519,9 @@ Result<VersionRecord> DecodeVersionRecord(std::string_view data) {
   r.extractor_version = static_cast<int>(m.Int("xv"));
   r.relevance = m.Float("rl");
   r.capture_key = m.Bin("ck");
+  r.simhash = m.UInt("sh");
+  r.near_duplicate_of = m.Str("nd");
+  r.sequence = m.UInt("sq");
   Article& a = r.article;
   a.is_article = true;
   a.url = m.Str("u");

@@ -5,6 +5,7 @@
 #ifndef JIKJI_CRAWLER_INTERNAL_SCOPE_H_
 #define JIKJI_CRAWLER_INTERNAL_SCOPE_H_
 
+#include <optional>
 #include <regex>
 #include <string>
 #include <string_view>
@@ -38,10 +39,14 @@ class Scope {
   Verdict Check(std::string_view host, const std::string& url, std::string_view path, UrlKind kind,
                 int* site) const;
 
+  // Whether `url` matches the site's article_pattern (false without one).
+  bool IsArticleUrl(int site, const std::string& url) const;
+
  private:
   struct SitePatterns {
     std::vector<std::regex> allow;
     std::vector<std::regex> deny;
+    std::optional<std::regex> article;
   };
   std::unordered_map<std::string, int> site_of_host_;
   std::vector<SitePatterns> patterns_;

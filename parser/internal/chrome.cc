@@ -21,10 +21,11 @@ constexpr std::string_view kNegativeSub[] = {
     "advert",   "sponsor",  "toolbar",  "btn",       "button",   "reaction", "emotion",
     "hotnews",  "most_view", "mostview", "aside",    "quick",    "search",   "print",
     "scrap",    "utility",  "rank",     "footnote_nav", "combo",   "cookie",   "popup",
-    "modal",    "outbrain", "taboola",  "dable",     "recom"};
+    "modal",    "outbrain", "taboola",  "dable",     "recom",    "reple",
+    "disqus"};
 // Whole tokens (split on anything but [a-z0-9]).
-constexpr std::string_view kNegativeToken[] = {"ad", "ads", "tag", "tags", "top", "util",
-                                               "adv", "bn", "hot", "more", "list"};
+constexpr std::string_view kNegativeToken[] = {"ad",  "ads", "tag",  "tags", "top", "util", "adv",
+                                               "bn",  "hot", "more", "list", "cmt", "ip"};
 // Whole class tokens that hide an element visually.
 constexpr std::string_view kHiddenClass[] = {"blind",        "sr-only",  "screen_out",
                                              "visually-hidden", "hidden", "hide",
@@ -202,6 +203,20 @@ ClassHints HintsForClassId(std::string_view cls, std::string_view id) {
       break;
     }
   }
+  if (!h.caption && (HasToken(s, "cap") || HasToken(s, "credit"))) h.caption = true;
+  for (std::string_view k : {"photo", "img", "image", "figure", "pic", "thumb"}) {
+    if (Contains(s, k)) {
+      h.image = true;
+      break;
+    }
+  }
+  for (std::string_view k : {"subtit", "sub_tit", "sub-tit", "tit-sub", "tit_sub", "summary",
+                             "deck", "standfirst"}) {
+    if (Contains(s, k)) {
+      h.deck = true;
+      break;
+    }
+  }
   for (std::string_view k : kHiddenClass) {
     if (HasClassToken(class_lower, k)) {
       h.hidden = true;
@@ -243,6 +258,18 @@ bool IsChromeLine(std::string_view line) {
       return true;
     }
   }
+  // Contact lines, notes about the source, disclaimers, licence boxes, IPs.
+  if (chars <= 150 && (text::StartsWith(line, "문의 :") || text::StartsWith(line, "문의:") ||
+                       text::StartsWith(line, "문의 ") || text::StartsWith(line, "IP :") ||
+                       text::StartsWith(line, "IP:") || Contains(line, "편집방향") ||
+                       Contains(line, "보도자료를 바탕으로") || Contains(line, "공공누리") ||
+                       Contains(line, "출처표시"))) {
+    return true;
+  }
+  if (chars <= 200 && (text::StartsWith(line, "<") || text::StartsWith(line, "〈")) &&
+      (text::EndsWith(line, ">") || text::EndsWith(line, "〉")) && Contains(line, "기사")) {
+    return true;
+  }
   // A lone e-mail address.
   if (chars <= 50 && Contains(line, "@") && line.find(' ') == std::string_view::npos) return true;
   // Date lines: "입력 2025.02.06 15:15 수정 2025.02.06 16:00".
@@ -273,6 +300,75 @@ bool IsChromeLine(std::string_view line) {
     return any_word;
   }
   return false;
+}
+
+namespace {
+
+// Press names end with these; a bracketed tag ending with one is an agency tag.
+constexpr std::string_view kPressSuffixes[] = {"뉴스", "일보", "신문", "뉴시스", "뉴스1", "경제",
+                                               "타임즈", "타임스", "저널", "투데이", "미디어",
+                                               "닷컴", "통신", "방송", "데일리", "포커스"};
+// A dateline tag or "홍길동 기자 =" lead is at most this long (bytes).
+constexpr size_t kMaxDatelineBytes = 120;
+
+bool EndsWithPressName(std::string_view s) {
+  s = text::Trim(s);
+  for (std::string_view suffix : kPressSuffixes) {
+    if (text::EndsWith(s, suffix)) return true;
+  }
+  return false;
+}
+
+// "홍길동 기자 =", "홍길동·김철수 기자=", "워싱턴=홍길동 특파원 =" at the start of
+// `s`: the length to cut, or 0.
+size_t ReporterLead(std::string_view s) {
+  size_t eq = s.find('=');
+  if (eq == std::string_view::npos || eq > kMaxDatelineBytes) return 0;
+  // The last '=' of the lead: "워싱턴=홍길동 특파원 =".
+  size_t last = eq;
+  while (true) {
+    size_t next = s.find('=', last + 1);
+    if (next == std::string_view::npos || next > kMaxDatelineBytes) break;
+    std::string_view between = text::Trim(s.substr(last + 1, next - last - 1));
+    if (between.find("기자") == std::string_view::npos &&
+        between.find("특파원") == std::string_view::npos) {
+      break;
+    }
+    last = next;
+  }
+  std::string_view lead = text::Trim(s.substr(0, last));
+  if (!(text::EndsWith(lead, "기자") || text::EndsWith(lead, "특파원") ||
+        text::EndsWith(lead, "기자)"))) {
+    return 0;
+  }
+  return last + 1;
+}
+
+}  // namespace
+
+std::string_view StripDateline(std::string_view p) {
+  std::string_view s = text::Trim(p);
+  bool cut = false;
+  for (int round = 0; round < 2 && !s.empty(); ++round) {
+    char open = s.front();
+    if (open == '(' || open == '[' || text::StartsWith(s, "【")) {
+      std::string_view close = open == '(' ? ")" : open == '[' ? "]" : "】";
+      size_t end = s.find(close);
+      if (end == std::string_view::npos || end > kMaxDatelineBytes) break;
+      std::string_view inside = s.substr(open == '(' || open == '[' ? 1 : 3,
+                                         end - (open == '(' || open == '[' ? 1 : 3));
+      if (inside.find('=') == std::string_view::npos && !EndsWithPressName(inside)) break;
+      s = text::Trim(s.substr(end + close.size()));
+      cut = true;
+      continue;
+    }
+    size_t lead = ReporterLead(s);
+    if (lead == 0) break;
+    s = text::Trim(s.substr(lead));
+    cut = true;
+    break;
+  }
+  return cut ? s : p;
 }
 
 std::vector<std::string> FindReporterNames(std::string_view s, bool strict) {
@@ -357,6 +453,20 @@ std::vector<std::string> CleanAuthorNames(std::string_view raw) {
     }
     if (depth == 0) cleaned.push_back(c);
   }
+  // '·' joins names ("홍길동·김철수") but also affiliations ("한국대 교수·
+  // 컴퓨터공학"): it separates only when every piece is one short word.
+  bool middot_splits = true;
+  {
+    size_t from = 0;
+    while (from <= cleaned.size()) {
+      size_t dot = cleaned.find("\xC2\xB7", from);
+      size_t end = dot == std::string::npos ? cleaned.size() : dot;
+      std::string_view piece = text::Trim(std::string_view(cleaned).substr(from, end - from));
+      if (piece.find(' ') != std::string_view::npos || piece.size() > 15) middot_splits = false;
+      if (dot == std::string::npos) break;
+      from = dot + 2;
+    }
+  }
   // Split on separators.
   std::vector<std::string> parts;
   std::string cur;
@@ -370,7 +480,7 @@ std::vector<std::string> CleanAuthorNames(std::string_view raw) {
       flush();
       continue;
     }
-    if (cleaned.compare(i, 2, "\xC2\xB7") == 0) {
+    if (cleaned.compare(i, 2, "\xC2\xB7") == 0 && middot_splits) {
       flush();
       ++i;
       continue;
@@ -420,6 +530,23 @@ std::vector<std::string> CleanAuthorNames(std::string_view raw) {
       t = text::Trim(t);
     }
     if (t.empty() || t.size() > 60) continue;
+    // "김도현 한국대 교수": a Korean name followed by an affiliation or title.
+    size_t space = t.find(' ');
+    if (space != std::string_view::npos) {
+      std::string_view first = t.substr(0, space);
+      size_t syllables = 0;
+      bool hangul = true;
+      for (size_t k = 0; k < first.size();) {
+        if (!text::IsHangulSyllable(text::NextCodePoint(first, &k))) hangul = false;
+        ++syllables;
+      }
+      if (hangul && syllables >= 2 && syllables <= 4) t = first;
+    }
+    // Press agencies and portals are not authors.
+    if (EndsWithPressName(t) || t == "네이버" || t == "다음" || t == "카카오" || t == "Naver" ||
+        t == "Daum") {
+      continue;
+    }
     AddUnique(&out, std::string(t));
   }
   return out;

@@ -20,6 +20,9 @@ struct ClassHints {
   bool negative = false;         // nav, menu, footer, comment, share, ad...
   bool hidden = false;           // blind, sr-only, hidden...: not shown to readers
   bool caption = false;          // caption, img_desc...: a photo caption, not body text
+  bool image = false;            // photo, img, figure...: an image wrapper (its short
+                                 // text is a caption)
+  bool deck = false;             // subtitle, summary, deck...: the subtitle (부제)
   bool positive() const { return strong_positive || weak_positive; }
 };
 
@@ -30,6 +33,11 @@ ClassHints HintsForClassId(std::string_view cls, std::string_view id);
 // article text: copyright lines, reporter bylines with e-mail, '▶' promos,
 // font-size and reaction button rows, date lines, share bars...
 bool IsChromeLine(std::string_view line);
+
+// The paragraph without a leading dateline or agency tag: "(서울=연합뉴스)
+// 홍길동 기자 = ", "[서울=뉴시스]", "[산업일보]", "홍길동 기자 = " are cut, the rest
+// kept. Returns `paragraph` itself when it has none.
+std::string_view StripDateline(std::string_view paragraph);
 
 // Reporter names in `text` from patterns like "홍길동 기자", "홍길동
 // 선임기자", "홍길동·김철수 기자", "(서울=연합뉴스) 홍길동 특파원 =".

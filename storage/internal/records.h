@@ -15,7 +15,7 @@
 
 namespace jikji::storage::internal {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 inline constexpr size_t kMaxUrlBytes = 16 * 1024;
 inline constexpr size_t kHashBytes = 16;
 // First byte of a fallback urlkey (URL that does not parse).
@@ -46,6 +46,36 @@ std::string ContentHash(std::string_view normalized);     // 16 bytes
 uint64_t MetaHash(const Article& article);
 std::string HexOf(std::string_view bytes);
 
+// ---- near duplicates (README "simhash")
+// Words per shingle of the SimHash features.
+inline constexpr size_t kShingleWords = 3;
+// Largest Hamming distance that makes two texts near duplicates.
+inline constexpr int kNearDuplicateBits = 3;
+// Permuted tables: 64 bits in kSimHashTables blocks of 16 bits.
+inline constexpr int kSimHashTables = 4;
+// SimHash (Charikar) of the normalized text: every shingle of kShingleWords
+// consecutive words, hashed with XXH3-64, votes +1/-1 per bit, weighted by
+// its count. 0 for an empty text.
+uint64_t SimHash(std::string_view normalized);
+// Table t's permutation: block t (bits 63-16t .. 48-16t) moved to the top,
+// the other blocks after it in their order. PermuteFor(t, x) and
+// UnpermuteFor(t, ...) are inverse.
+uint64_t PermuteFor(int table, uint64_t fingerprint);
+uint64_t UnpermuteFor(int table, uint64_t permuted);
+// simhash CF key: table (1 byte) + be64(permuted) + urlkey + 0x00 + be32(version).
+std::string SimHashKey(int table, uint64_t fingerprint, std::string_view urlkey, uint32_t version);
+// by_time CF key: be64(fetch micros) + urlkey + 0x00 + be32(version).
+std::string ByTimeKey(int64_t fetched_micros, std::string_view urlkey, uint32_t version);
+// changes CF key: be64(sequence).
+std::string ChangeKey(uint64_t sequence);
+// Version ref (changes value, and the tail of simhash/by_time keys):
+// urlkey + 0x00 + be32(version).
+std::string VersionRef(std::string_view urlkey, uint32_t version);
+// Splits a version ref; false when malformed.
+bool ParseVersionRef(std::string_view ref, std::string* urlkey, uint32_t* version);
+uint64_t GetBigEndian64(std::string_view bytes);  // REQUIRES: size >= 8
+uint32_t GetBigEndian32(std::string_view bytes);  // REQUIRES: size >= 4
+
 // ---- records
 // UrlState plus the private fields kept beside it.
 struct UrlRecord {
@@ -53,6 +83,7 @@ struct UrlRecord {
   std::string content_hash;  // 16 bytes or empty
   uint64_t meta_hash = 0;
   std::string raw_hash;      // 16 bytes or empty
+  uint32_t max_version = 0;  // highest version number written (>= latest)
 };
 std::string EncodeUrlRecord(const UrlRecord& record);
 Result<UrlRecord> DecodeUrlRecord(std::string_view data);
@@ -73,6 +104,9 @@ struct VersionRecord {
   int extractor_version = 0;
   double relevance = 0;
   std::string capture_key;
+  uint64_t simhash = 0;
+  std::string near_duplicate_of;  // URL whose text is within kNearDuplicateBits
+  uint64_t sequence = 0;          // its key in `changes`, 0 when not recorded
   Article article;           // is_article true on decode
 };
 std::string EncodeVersionRecord(const VersionRecord& record);

@@ -460,5 +460,99 @@ TEST(Pathological, EmptyAndGarbage) {
   EXPECT_FALSE(t.article.is_article);
 }
 
+
+// Issue 3 body rules, one case each.
+std::string Para(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+TEST(BodyRules, DatelineIsCutAndTheRestOfTheParagraphKept) {
+  EXPECT_EQ(internal::StripDateline("(서울=연합뉴스) 홍길동 기자 = 정부가 발표했다."), "정부가 발표했다.");
+  EXPECT_EQ(internal::StripDateline("[서울=뉴시스] 김철수 기자 = 수출이 늘었다."), "수출이 늘었다.");
+  EXPECT_EQ(internal::StripDateline("[산업일보] 반도체 장비 수주가 늘었다."), "반도체 장비 수주가 늘었다.");
+  EXPECT_EQ(internal::StripDateline("워싱턴=홍길동 특파원 = 미국이 발표했다."), "미국이 발표했다.");
+  // Not a dateline: a bracket that is neither an agency nor a place=agency.
+  EXPECT_EQ(internal::StripDateline("[속보] 금리가 올랐다."), "[속보] 금리가 올랐다.");
+  EXPECT_EQ(internal::StripDateline("(주)삼성은 발표했다."), "(주)삼성은 발표했다.");
+}
+
+TEST(BodyRules, LeadingDeckDroppedCrossheadKept) {
+  std::string prose = Para("반도체 수출이 다시 늘어나면서 업계의 기대가 커지고 있다. ", 6);
+  std::string html = "<html lang=ko><body><div class=article_body>"
+                     "<h2>부제목은 본문이 아니다</h2>"
+                     "<p>(서울=연합뉴스) 홍길동 기자 = " + prose + "</p>"
+                     "<h3>소제목은 본문이다</h3><p>" + prose + "</p>"
+                     "<p>문의 : 산업부 044-000-0000</p></div></body></html>";
+  Page p = ExtractPage(html, "https://x.example/a", "");
+  ASSERT_TRUE(p.article.is_article);
+  EXPECT_EQ(p.article.body.find("부제목"), std::string::npos) << p.article.body;
+  EXPECT_NE(p.article.body.find("소제목은 본문이다"), std::string::npos) << p.article.body;
+  EXPECT_EQ(p.article.body.find("연합뉴스"), std::string::npos) << p.article.body;
+  EXPECT_EQ(p.article.body.rfind("반도체", 0), 0u) << p.article.body;
+  EXPECT_EQ(p.article.body.find("문의"), std::string::npos) << p.article.body;
+}
+
+TEST(BodyRules, PhotoBoxTextIsACaption) {
+  std::string prose = Para("데이터센터 전력 수요가 빠르게 늘고 있다는 분석이 나온다. ", 4);
+  std::string html = "<html><body><div id=article_body><div class=art_img><img src=a.jpg>"
+                     "<p>서울의 한 데이터센터 내부. [자료사진]</p></div><p>" + prose + "</p><p>" +
+                     prose + "</p></div></body></html>";
+  Page p = ExtractPage(html, "", "");
+  ASSERT_TRUE(p.article.is_article);
+  EXPECT_EQ(p.article.body.find("자료사진"), std::string::npos) << p.article.body;
+  ASSERT_FALSE(p.article.captions.empty());
+  EXPECT_NE(p.article.captions[0].find("자료사진"), std::string::npos);
+}
+
+TEST(BodyRules, TextSplitOverSiblingBlocksIsJoined) {
+  std::string a = Para("The first block of the story has several sentences, commas, and facts. ", 3);
+  std::string b = Para("The second block continues the same story after an advert slot, again. ", 3);
+  std::string html = "<html><body><div class=story><div class=card><div class=card-text><p>" + a +
+                     "</p></div></div><div class=card><div class=card-text><p>" + b +
+                     "</p></div></div></div><div class=sidebar><p>" + a + "</p></div></body></html>";
+  Page p = ExtractPage(html, "", "");
+  ASSERT_TRUE(p.article.is_article);
+  EXPECT_NE(p.article.body.find("first block"), std::string::npos) << p.article.body;
+  EXPECT_NE(p.article.body.find("second block"), std::string::npos) << p.article.body;
+}
+
+TEST(BodyRules, CommentBoxIsNotTheArticle) {
+  std::string art = Para("기사 본문 문장이 이어진다, 정책 논쟁이 계속된다. ", 12);
+  std::string cmt = Para("댓글 내용이 길게 이어지는데 이것은 기사가 아니다, 의견일 뿐이다. ", 4);
+  std::string html = "<html><body><div class=content><p>" + art + "</p><p>" + art + "</p></div>"
+                     "<div id=comments><div class=content><p>" + cmt + "</p></div></div></body></html>";
+  Page p = ExtractPage(html, "", "");
+  EXPECT_NE(p.article.body.find("기사 본문"), std::string::npos) << p.article.body;
+  EXPECT_EQ(p.article.body.find("댓글 내용"), std::string::npos) << p.article.body;
+}
+
+TEST(Metadata, UtcTimeShownInKstAndAffiliationDropped) {
+  std::string prose = Para("플랫폼 규제를 둘러싼 논쟁이 이어지고 있다. ", 8);
+  std::string html = "<html lang=ko><head><meta property=\"article:published_time\" "
+                     "content=\"2025-02-05T21:00:00Z\"><meta name=author content=\"김도현 한국대 "
+                     "교수·컴퓨터공학\"><meta property=\"og:article:author\" content=\"연합뉴스\">"
+                     "</head><body><div class=article-body><p>" + prose + "</p><p>" + prose +
+                     "</p></div></body></html>";
+  Page p = ExtractPage(html, "", "");
+  EXPECT_EQ(p.article.published, "2025-02-06T06:00:00+09:00");
+  EXPECT_EQ(p.article.authors, std::vector<std::string>{"김도현"});
+}
+
+TEST(PageType, ListPageHasNoDateNorAuthor) {
+  std::string html = "<html><body><ul class=news-list>";
+  for (int i = 0; i < 20; ++i) {
+    html += "<li><a href=\"/a/" + std::to_string(i) + "\">기사 제목 번호 " + std::to_string(i) +
+            " 입니다</a> 홍길동 기자 2025.02.06 15:15</li>";
+  }
+  html += "</ul></body></html>";
+  Page p = ExtractPage(html, "", "");
+  EXPECT_FALSE(p.article.is_article);
+  EXPECT_TRUE(p.article.body.empty());
+  EXPECT_TRUE(p.article.published.empty());
+  EXPECT_TRUE(p.article.authors.empty());
+}
+
 }  // namespace
 }  // namespace jikji::parser

@@ -190,7 +190,7 @@ TEST(ArchiveOpenTest, NewerSchemaIsFailedPrecondition) {
     bool wrote = false;
     for (size_t i = 0; i < names.size(); ++i) {
       if (names[i] == "meta") {
-        wrote = db->Put(rocksdb::WriteOptions(), handles[i], "schema", "2").ok();
+        wrote = db->Put(rocksdb::WriteOptions(), handles[i], "schema", "3").ok();
       }
     }
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
@@ -410,7 +410,10 @@ TEST(ArchiveStoreTest, SameRawBodyIsStoredOnce) {
     StoreResult r2 = StoreOrDie(*archive, MakeCapture("https://a.kr/list?page=2", kT0, body), nullptr);
     StoreResult r3 =
         StoreOrDie(*archive, MakeCapture("https://a.kr/list?page=1", kT0 + kHour, body), nullptr);
-    StoreResult r4 = StoreOrDie(*archive, MakeCapture("https://a.kr/list?page=3", kT0, "other"), nullptr);
+    // Bodies of 512 KiB and more go to blob files (README: BlobDB on `raw`).
+    std::string huge = BigBody("huge");
+    while (huge.size() < (600 << 10)) huge += BigBody(std::to_string(huge.size()));
+    StoreResult r4 = StoreOrDie(*archive, MakeCapture("https://a.kr/list?page=3", kT0, huge), nullptr);
     EXPECT_FALSE(r1.raw_deduplicated);
     EXPECT_TRUE(r2.raw_deduplicated);
     EXPECT_TRUE(r3.raw_deduplicated);
@@ -424,7 +427,7 @@ TEST(ArchiveStoreTest, SameRawBodyIsStoredOnce) {
     ASSERT_TRUE(back.ok()) << back.status().ToString();
     EXPECT_EQ(back->body, body);
   }
-  // The 20 KB body went to a blob file (README: BlobDB on `raw`).
+  // The 600 KB body went to a blob file.
   int blob_files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() == ".blob") ++blob_files;
