@@ -20,13 +20,10 @@ namespace {
 
 using ::jikji::testing::CommandResult;
 using ::jikji::testing::FixturePath;
-using ::jikji::testing::HttpReply;
 using ::jikji::testing::HttpRequest;
 using ::jikji::testing::JikjiBinary;
-using ::jikji::testing::ReadFile;
 using ::jikji::testing::RunCommand;
 using ::jikji::testing::TempDir;
-using ::jikji::testing::TestHttpServer;
 using json = nlohmann::json;
 
 using ::jikji::testing::FixtureSite;
