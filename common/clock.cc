@@ -1,5 +1,7 @@
 #include "common/clock.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -63,6 +65,82 @@ bool ParseDurationMillis(const std::string& text, int64_t* millis) {
   else return false;
   *millis = static_cast<int64_t>(value * factor);
   return true;
+}
+
+std::optional<int64_t> ParseHttpDate(std::string_view text) {
+  static constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                 "jul", "aug", "sep", "oct", "nov", "dec"};
+  constexpr size_t kMaxLength = 64;
+  if (text.size() > kMaxLength) return std::nullopt;
+  int day = -1, month = -1, year = -1, hour = -1, minute = -1, second = -1;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    // Tokens are separated by spaces, commas and (RFC 850) dashes.
+    auto is_sep = [](char c) { return c == ' ' || c == ',' || c == '-' || c == '\t'; };
+    while (pos < text.size() && is_sep(text[pos])) ++pos;
+    size_t end = pos;
+    while (end < text.size() && !is_sep(text[end])) ++end;
+    std::string_view tok = text.substr(pos, end - pos);
+    pos = end;
+    if (tok.empty()) continue;
+    auto all_digits = [](std::string_view t) {
+      return !t.empty() && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    auto number = [](std::string_view t) {
+      int v = 0;
+      for (char c : t) v = v * 10 + (c - '0');
+      return v;
+    };
+    if (tok.find(':') != std::string_view::npos) {
+      if (tok.size() != 8 || tok[2] != ':' || tok[5] != ':' || !all_digits(tok.substr(0, 2)) ||
+          !all_digits(tok.substr(3, 2)) || !all_digits(tok.substr(6, 2)) || hour >= 0) {
+        return std::nullopt;
+      }
+      hour = number(tok.substr(0, 2));
+      minute = number(tok.substr(3, 2));
+      second = number(tok.substr(6, 2));
+    } else if (all_digits(tok)) {
+      if (day < 0 && tok.size() <= 2) {
+        day = number(tok);
+      } else if (year < 0 && (tok.size() == 2 || tok.size() == 4)) {
+        year = number(tok);
+        // RFC 9110: a two-digit year more than 50 years ahead is in the past.
+        if (tok.size() == 2) year += year < 70 ? 2000 : 1900;
+      } else {
+        return std::nullopt;
+      }
+    } else if (tok.size() == 3) {
+      std::string lower;
+      for (char c : tok) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      bool is_month = false;
+      for (int m = 0; m < 12; ++m) {
+        if (lower == kMonths[m]) {
+          if (month >= 0) return std::nullopt;
+          month = m;
+          is_month = true;
+        }
+      }
+      // Otherwise a day name ("Sun") or the zone; only GMT/UTC are valid.
+      if (!is_month && lower != "gmt" && lower != "utc" && lower != "sun" && lower != "mon" &&
+          lower != "tue" && lower != "wed" && lower != "thu" && lower != "fri" && lower != "sat") {
+        return std::nullopt;
+      }
+    } else if (!std::all_of(tok.begin(), tok.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); })) {
+      return std::nullopt;  // day names in full ("Sunday") pass
+    }
+  }
+  if (day < 1 || day > 31 || month < 0 || year < 1970 || year > 9999 || hour < 0 || hour > 23 ||
+      minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  struct tm tm_utc {};
+  tm_utc.tm_year = year - 1900;
+  tm_utc.tm_mon = month;
+  tm_utc.tm_mday = day;
+  tm_utc.tm_hour = hour;
+  tm_utc.tm_min = minute;
+  tm_utc.tm_sec = second;
+  return static_cast<int64_t>(timegm(&tm_utc));
 }
 
 }  // namespace jikji

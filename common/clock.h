@@ -7,7 +7,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace jikji {
 
@@ -49,6 +51,13 @@ std::string FormatIsoUtc(int64_t micros);
 // Parses a duration such as "90s", "15m", "2h", "1d", "500ms" or a bare
 // number of seconds. Returns false on malformed input.
 bool ParseDurationMillis(const std::string& text, int64_t* millis);
+
+// Parses an HTTP-date (RFC 9110 5.6.7): IMF-fixdate
+// ("Sun, 06 Nov 1994 08:49:37 GMT") or the obsolete RFC 850
+// ("Sunday, 06-Nov-94 08:49:37 GMT") and asctime ("Sun Nov  6 08:49:37 1994")
+// forms, always UTC. Returns seconds since the epoch, or nullopt when the
+// text is not such a date.
+std::optional<int64_t> ParseHttpDate(std::string_view text);
 
 }  // namespace jikji
 

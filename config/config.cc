@@ -178,6 +178,9 @@ void ReadCrawl(TableReader& r, CrawlSettings* c) {
   r.Duration("per_host_delay", &c->per_host_delay_ms);
   r.Duration("max_crawl_delay", &c->max_crawl_delay_ms);
   r.Bool("ignore_crawl_delay", &c->ignore_crawl_delay);
+  r.Duration("robots_cache_ttl", &c->robots_cache_ttl_ms);
+  r.Duration("robots_retry", &c->robots_retry_ms);
+  r.Integer("robots_max_attempts", &c->robots_max_attempts, 1, 100);
   r.Integer("max_pages", &c->max_pages, 0, INT64_MAX);
   r.Duration("max_time", &c->max_time_ms);
   r.Integer("max_depth", &c->max_depth, 0, 1000);

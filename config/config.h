@@ -48,6 +48,15 @@ struct CrawlSettings {
   int64_t per_host_delay_ms = 2000;
   int64_t max_crawl_delay_ms = 30'000; // Crawl-delay honoured up to this
   bool ignore_crawl_delay = false;
+  // robots.txt (RFC 9309 2.4): a fetched copy is used this long, then
+  // fetched again. 5xx or unreachable: the host waits (nothing fetched)
+  // and robots.txt is tried again after robots_retry, doubling up to 1 h;
+  // a one-shot crawl gives up on the host after robots_max_attempts (its
+  // URLs are then skipped as disallowed), a daemon keeps trying. A copy
+  // fetched before stays in use while the server fails.
+  int64_t robots_cache_ttl_ms = 24 * 3'600'000;
+  int64_t robots_retry_ms = 60'000;
+  int robots_max_attempts = 3;
   int64_t max_pages = 0;               // 0: no limit
   int64_t max_time_ms = 0;             // 0: no limit
   int max_depth = 3;                   // link hops from a seed or feed

@@ -1,8 +1,10 @@
 #include "crawler/crawler.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cmath>
+#include <strings.h>
 #include <ctime>
 #include <limits>
 #include <random>
@@ -16,6 +18,7 @@
 
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
+#include "crawler/internal/link_cache.h"
 #include "crawler/internal/scope.h"
 #include "crawler/robots.h"
 #include "crawler/schedule.h"
@@ -44,13 +47,35 @@ class Crawler::Impl {
   struct HostState {
     std::string origin;
     int site = -1;
-    enum class Robots { kUnknown, kFetching, kReady } robots = Robots::kUnknown;
+    // kUnavailable: robots.txt failed (5xx, unreachable) and no earlier
+    // copy exists; nothing is fetched from the host until it is retried.
+    enum class Robots { kUnknown, kFetching, kReady, kUnavailable } robots = Robots::kUnknown;
     RobotsRules rules = RobotsRules::AllowAll();
+    bool have_rules = false;         // a copy fetched (2xx/4xx) in this run
+    int64_t robots_expires_us = 0;   // monotonic: fetch robots.txt again
+    int robots_failures = 0;         // consecutive 5xx/unreachable
     int in_flight = 0;
     int max_connections = 1;
     int64_t delay_us = 0;
     int64_t next_allowed_us = 0;  // monotonic
     int consecutive_failures = 0;
+  };
+
+  // A URL that passed every check that needs no crawl state (normalized,
+  // in scope, no spider trap, within depth), ready for the frontier.
+  struct Candidate {
+    std::string url;  // normalized
+    std::string origin;
+    int site = -1;
+    UrlKind kind = UrlKind::kPage;
+    int depth = 0;
+    uint8_t priority = 0;
+  };
+  enum class Verdict { kQueue, kRejected, kTooDeep };
+  // Rejections counted by Vet() (added to stats_ on the scheduling thread).
+  struct Rejections {
+    uint64_t out_of_scope = 0;
+    uint64_t traps = 0;
   };
 
   // What a worker hands back after processing one response.
@@ -62,10 +87,12 @@ class Crawler::Impl {
     bool ok_status = false;               // a 2xx response
     int http_status = 0;
     bool extraction_failed = false;       // an article URL that gave no article
-    std::vector<std::pair<std::string, std::string>> links;  // (url, anchor text) or feed entries
-    std::vector<std::string> sitemaps;    // child sitemaps of an index
-    std::vector<std::string> feed_urls;   // <link rel=alternate> feeds of a page
-    std::string canonical;
+    // Links, feed entries, child sitemaps, rel=alternate feeds and the
+    // canonical URL found, vetted on the worker; the scheduling thread
+    // only has to queue them.
+    std::vector<Candidate> candidates;
+    Rejections rejections;
+    bool relinked = false;  // from Relink(): nothing fetched or stored
   };
 
   const std::vector<config::SiteConfig>& Sites() {
@@ -93,6 +120,14 @@ class Crawler::Impl {
   // (a daemon's entry point that has no schedule yet).
   void Enqueue(const std::string& raw, UrlKind kind, int depth, std::string_view anchor = {},
                bool force = false);
+  // The stateless part of Enqueue: any thread.
+  Verdict Vet(std::string_view raw, UrlKind kind, int depth, std::string_view anchor, Candidate* out,
+              Rejections* rejections) const;
+  // Vet() through the link cache (worker threads): appends to `out`
+  // unless the link was vetted before in this run.
+  void VetFound(std::string_view raw, UrlKind kind, int depth, std::string_view anchor,
+                Processed* out) const;
+  void Queue(Candidate c, bool force);
   void EnqueueEntryPoints();
   void ReleaseDue();
   void Reschedule(const Processed& r);
@@ -100,9 +135,18 @@ class Crawler::Impl {
   void Observe(const std::string& host, const FetchResponse& r);
   void PublishSnapshot();
   bool IsTrap(const url::Url& u, const std::string& normalized) const;
-  // Whether a popped item should be fetched; fills conditional-GET validators.
-  bool Admit(FrontierItem& item, FetchRequest* req);
-  HostState& Host(const url::Url& u, int site);
+  // What to do with a popped item: fetch it (conditional-GET validators
+  // filled in), drop it, or -- stored by a run that was killed before it
+  // queued the page's links -- take its links from the archived capture.
+  enum class Admission { kFetch, kDrop, kFromArchive };
+  Admission Admit(FrontierItem& item, FetchRequest* req);
+  // Worker: the links of an already stored capture (see kFromArchive).
+  Processed Relink(FrontierItem item) const;
+  // Worker: extraction and link vetting of one response; the capture is
+  // stored unless `store` is false.
+  void Analyze(const FrontierItem& item, FetchResponse& response, storage::Capture* capture,
+               bool store, Processed* out) const;
+  HostState& Host(const std::string& origin, int site);
   void Pump();
   void ArmTimer(int64_t wait_us);
   void Dispatch(HostState& host, FrontierItem item, FetchRequest req);
@@ -122,6 +166,8 @@ class Crawler::Impl {
   std::vector<config::SiteConfig> sites_;
   internal::Scope scope_;
   TopicModel topics_;
+  // Links already vetted in this run (worker threads share it).
+  mutable internal::LinkCache link_cache_;
   url::NormalizeOptions normalize_;
   std::map<std::string, int64_t> pages_per_host_;
 
@@ -203,7 +249,7 @@ Result<CrawlStats> Crawler::Impl::Run() {
     spdlog::info("resuming crawl: {} URLs still queued", resumed);
     for (const std::string& origin : frontier_->Hosts()) {
       auto u = url::Parse(origin);
-      if (u.ok()) Host(*u, scope_.SiteForHost(u->host));
+      if (u.ok()) Host(u->Origin(), scope_.SiteForHost(u->host));
     }
   } else if (!options_.daemon) {
     frontier_->ClearSeen();  // a new crawl fetches everything again
@@ -281,7 +327,7 @@ void Crawler::Impl::ReleaseDue() {
     if (!u.ok()) continue;
     int site = scope_.SiteForHost(u->host);
     if (site < 0) continue;  // no longer configured
-    HostState& host = Host(*u, site);
+    HostState& host = Host(u->Origin(), site);
     FrontierItem item;
     item.url = std::move(e.url);
     item.host = host.origin;
@@ -344,8 +390,7 @@ void Crawler::Impl::PublishSnapshot() {
   owner_->snapshot_ = stats_;
 }
 
-Crawler::Impl::HostState& Crawler::Impl::Host(const url::Url& u, int site) {
-  std::string origin = u.Origin();
+Crawler::Impl::HostState& Crawler::Impl::Host(const std::string& origin, int site) {
   auto it = hosts_.find(origin);
   if (it != hosts_.end()) return it->second;
   HostState& h = hosts_[origin];
@@ -365,39 +410,76 @@ Crawler::Impl::HostState& Crawler::Impl::Host(const url::Url& u, int site) {
 
 void Crawler::Impl::Enqueue(const std::string& raw, UrlKind kind, int depth, std::string_view anchor,
                             bool force) {
+  Candidate c;
+  Rejections rejections;
+  Verdict verdict = Vet(raw, kind, depth, anchor, &c, &rejections);
+  stats_.out_of_scope += rejections.out_of_scope;
+  stats_.traps += rejections.traps;
+  if (verdict == Verdict::kQueue) Queue(std::move(c), force);
+}
+
+Crawler::Impl::Verdict Crawler::Impl::Vet(std::string_view raw, UrlKind kind, int depth,
+                                          std::string_view anchor, Candidate* out,
+                                          Rejections* rejections) const {
   const config::CrawlSettings& s = options_.settings;
   if (raw.size() > static_cast<size_t>(s.max_url_length) * 2) {
-    ++stats_.traps;
-    return;
+    ++rejections->traps;
+    return Verdict::kRejected;
   }
   auto parsed = url::Parse(raw);
-  if (!parsed.ok() || !parsed->IsHttp() || parsed->host.empty()) return;
+  if (!parsed.ok() || !parsed->IsHttp() || parsed->host.empty()) return Verdict::kRejected;
   url::Url u = url::Normalize(*parsed, normalize_);
   std::string normalized = u.Serialize();
-  if (!force && frontier_->Seen(normalized)) return;
   int site = -1;
   auto verdict = scope_.Check(u.host, normalized, u.path, kind, &site);
   if (verdict != internal::Scope::Verdict::kIn) {
-    ++stats_.out_of_scope;
-    return;
+    ++rejections->out_of_scope;
+    return Verdict::kRejected;
   }
   if (IsTrap(u, normalized)) {
-    ++stats_.traps;
+    ++rejections->traps;
     spdlog::debug("spider-trap guard refuses {}", normalized);
-    return;
+    return Verdict::kRejected;
   }
   int max_depth = sites_[site].max_depth >= 0 ? sites_[site].max_depth : s.max_depth;
-  if (kind == UrlKind::kPage && depth > max_depth) return;
-  HostState& host = Host(u, site);
-  FrontierItem item;
-  item.url = std::move(normalized);
-  item.host = host.origin;
-  item.kind = kind;
-  item.depth = depth;
-  item.site = site;
-  item.enqueued_micros = owner_->clock_->NowMicros();
+  if (kind == UrlKind::kPage && depth > max_depth) return Verdict::kTooDeep;
+  out->origin = u.Origin();
+  out->site = site;
+  out->kind = kind;
+  out->depth = depth;
   // Feeds and sitemaps first (they find the news), then by topic.
-  item.priority = kind != UrlKind::kPage ? 10 : topics_.LinkPriority(item.url, anchor);
+  out->priority = kind != UrlKind::kPage ? 10 : topics_.LinkPriority(normalized, anchor);
+  out->url = std::move(normalized);
+  return Verdict::kQueue;
+}
+
+void Crawler::Impl::VetFound(std::string_view raw, UrlKind kind, int depth, std::string_view anchor,
+                             Processed* out) const {
+  // The cache key includes the kind: a URL found as a link and as a feed
+  // is vetted as both.
+  std::string keyed(raw);
+  keyed.push_back(static_cast<char>('0' + static_cast<int>(kind)));
+  const uint64_t fp = internal::LinkCache::Fingerprint(keyed);
+  if (link_cache_.Contains(fp)) return;
+  Candidate c;
+  Verdict verdict = Vet(raw, kind, depth, anchor, &c, &out->rejections);
+  // Too deep here may be shallow enough from another page: not cached.
+  if (verdict == Verdict::kTooDeep) return;
+  if (!link_cache_.Insert(fp)) return;  // another worker vetted it meanwhile
+  if (verdict == Verdict::kQueue) out->candidates.push_back(std::move(c));
+}
+
+// Push() does the seen check; Requeue() skips it.
+void Crawler::Impl::Queue(Candidate c, bool force) {
+  HostState& host = Host(c.origin, c.site);
+  FrontierItem item;
+  item.url = std::move(c.url);
+  item.host = host.origin;
+  item.kind = c.kind;
+  item.depth = c.depth;
+  item.site = c.site;
+  item.priority = c.priority;
+  item.enqueued_micros = owner_->clock_->NowMicros();
   if (force) frontier_->Requeue(std::move(item));
   else frontier_->Push(std::move(item));
 }
@@ -460,8 +542,14 @@ void Crawler::Impl::Pump() {
         earliest = std::min(earliest, host.next_allowed_us);
         break;
       }
-      if (host.robots == HostState::Robots::kUnknown) {
-        FetchRobots(host);
+      const bool robots_due = host.robots == HostState::Robots::kUnknown ||
+                              (host.robots != HostState::Robots::kFetching && host.robots_expires_us <= now);
+      if (robots_due) {
+        if (host.in_flight == 0) FetchRobots(host);  // a refresh waits for the host to be idle
+        break;
+      }
+      if (host.robots == HostState::Robots::kUnavailable) {
+        earliest = std::min(earliest, host.robots_expires_us);
         break;
       }
       if (s.max_pages > 0 && dispatched_pages_ >= s.max_pages) {
@@ -471,8 +559,17 @@ void Crawler::Impl::Pump() {
       std::optional<FrontierItem> item = frontier_->Pop(origin);
       if (!item) break;
       FetchRequest req;
-      if (!Admit(*item, &req)) {
+      Admission admission = Admit(*item, &req);
+      if (admission == Admission::kDrop) {
         frontier_->Done(*item);
+        continue;
+      }
+      if (admission == Admission::kFromArchive) {
+        ++processing_;
+        asio::post(*workers_, [this, item = std::move(*item)]() mutable {
+          Processed result = Relink(std::move(item));
+          asio::post(io_, [this, result = std::move(result)]() mutable { OnProcessed(std::move(result)); });
+        });
         continue;
       }
       req.url = item->url;
@@ -493,32 +590,34 @@ void Crawler::Impl::ArmTimer(int64_t wait_us) {
   });
 }
 
-bool Crawler::Impl::Admit(FrontierItem& item, FetchRequest* req) {
+Crawler::Impl::Admission Crawler::Impl::Admit(FrontierItem& item, FetchRequest* req) {
   const config::CrawlSettings& s = options_.settings;
   auto u = url::Parse(item.url);
-  if (!u.ok()) return false;
+  if (!u.ok()) return Admission::kDrop;
   if (item.site < 0) item.site = scope_.SiteForHost(u->host);  // resumed from disk
   if (item.site < 0) {
     ++stats_.out_of_scope;  // the config changed since it was queued
-    return false;
+    return Admission::kDrop;
   }
   const HostState& host = hosts_[item.host];
   if (!host.rules.IsAllowed(s.robots_agent, u->PathAndQuery())) {
     ++stats_.robots_denied;
     spdlog::debug("robots.txt disallows {}", item.url);
     if (observer_) observer_->OnRobotsDenied(item.url);
-    return false;
+    return Admission::kDrop;
   }
   if (s.max_pages_per_host > 0 && pages_per_host_[item.host] >= s.max_pages_per_host) {
     ++stats_.host_cap;
-    return false;
+    return Admission::kDrop;
   }
   auto state = owner_->archive_->GetUrlState(item.url);
   if (state.ok()) {
-    // Stored after it was queued: a crawl that was killed and resumed.
+    // Stored after it was queued: a crawl that was killed after storing
+    // the page and before queueing its links. Not fetched again; its links
+    // come from the stored capture.
     if (item.enqueued_micros > 0 && state->last_fetched_micros >= item.enqueued_micros) {
       ++stats_.resumed_skipped;
-      return false;
+      return Admission::kFromArchive;
     }
     // Articles are revisited with a conditional GET; a 304 costs no
     // extraction. Pages that only lead elsewhere (lists, seeds) are fetched
@@ -528,7 +627,7 @@ bool Crawler::Impl::Admit(FrontierItem& item, FetchRequest* req) {
       req->if_modified_since = state->last_modified;
     }
   }
-  return true;
+  return Admission::kFetch;
 }
 
 void Crawler::Impl::Dispatch(HostState& host, FrontierItem item, FetchRequest req) {
@@ -561,18 +660,45 @@ void Crawler::Impl::OnRobots(const std::string& origin, FetchResponse response) 
   ++stats_.robots_fetched;
   Observe(origin, response);
   const config::CrawlSettings& s = options_.settings;
-  // RFC 9309 2.3.1: 2xx parse; 4xx allow all; 5xx or unreachable disallow all.
-  if (response.status.ok() && response.http_status >= 200 && response.http_status < 300) {
-    host.rules = RobotsRules::Parse(response.body);
-  } else if (response.status.ok() && response.http_status >= 400 && response.http_status < 500) {
-    host.rules = RobotsRules::AllowAll();
+  const int64_t now = Mono();
+  // The delay counts from the end of this request, like any other.
+  host.next_allowed_us = std::max(host.next_allowed_us, now + host.delay_us);
+  // RFC 9309 2.3.1: 2xx parse; 4xx allow all; 5xx or unreachable disallow
+  // all -- "for a while": the host waits and robots.txt is tried again. A
+  // copy fetched before stays in use meanwhile (2.4: a cached copy may be
+  // kept while robots.txt is unreachable).
+  const bool ok = response.status.ok() && response.http_status >= 200 && response.http_status < 300;
+  const bool client_error = response.status.ok() && response.http_status >= 400 && response.http_status < 500;
+  if (ok || client_error) {
+    host.rules = ok ? RobotsRules::Parse(response.body) : RobotsRules::AllowAll();
+    host.have_rules = true;
+    host.robots_failures = 0;
+    host.robots = HostState::Robots::kReady;
+    host.robots_expires_us = now + std::max<int64_t>(s.robots_cache_ttl_ms, 1) * 1000;
   } else {
-    host.rules = RobotsRules::DisallowAll();
-    spdlog::warn("robots.txt of {} unavailable ({}): host disallowed for this crawl", origin,
-                 response.status.ok() ? "HTTP " + std::to_string(response.http_status)
-                                      : response.status.ToString());
+    ++host.robots_failures;
+    const std::string why = response.status.ok() ? "HTTP " + std::to_string(response.http_status)
+                                                  : response.status.ToString();
+    const double backoff_ms = std::min(static_cast<double>(std::max<int64_t>(s.robots_retry_ms, 1)) *
+                                           std::pow(2.0, std::min(host.robots_failures - 1, 20)),
+                                       3'600'000.0);
+    host.robots_expires_us = now + static_cast<int64_t>(backoff_ms * 1000);
+    if (host.have_rules) {
+      host.robots = HostState::Robots::kReady;
+      spdlog::warn("robots.txt of {} unavailable ({}): keeping the copy fetched before, retry in {:.0f}s",
+                   origin, why, backoff_ms / 1000);
+    } else if (!options_.daemon && host.robots_failures >= s.robots_max_attempts) {
+      host.rules = RobotsRules::DisallowAll();
+      host.robots = HostState::Robots::kReady;
+      host.robots_expires_us = std::numeric_limits<int64_t>::max();
+      spdlog::warn("robots.txt of {} unavailable ({}) {} times: host disallowed for this crawl", origin,
+                   why, host.robots_failures);
+    } else {
+      host.robots = HostState::Robots::kUnavailable;
+      spdlog::warn("robots.txt of {} unavailable ({}): host paused, retry in {:.0f}s", origin, why,
+                   backoff_ms / 1000);
+    }
   }
-  host.robots = HostState::Robots::kReady;
   if (!s.ignore_crawl_delay) {
     if (auto cd = host.rules.CrawlDelay(s.robots_agent)) {
       int64_t cd_us = static_cast<int64_t>(std::min(*cd * 1e6, s.max_crawl_delay_ms * 1e3));
@@ -595,9 +721,19 @@ bool Crawler::Impl::MaybeRetry(HostState& host, FrontierItem& item, const FetchR
   std::uniform_real_distribution<double> jitter(0.75, 1.25);
   int64_t wait = static_cast<int64_t>(std::min(base * jitter(rng_), 300e6));
   if (response.status.ok()) {
+    // Retry-After: delay-seconds or an HTTP-date (RFC 9110 10.2.3), at most 1 h.
+    constexpr int64_t kMaxRetryAfterSeconds = 3600;
     std::string retry_after = response.Header("retry-after");
-    if (!retry_after.empty() && std::all_of(retry_after.begin(), retry_after.end(), ::isdigit)) {
-      wait = std::max<int64_t>(wait, std::min<int64_t>(std::stoll(retry_after), 3600) * 1'000'000);
+    std::optional<int64_t> seconds;
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), n);
+    if (!retry_after.empty() && end == retry_after.data() + retry_after.size()) {
+      seconds = ec == std::errc() ? n : kMaxRetryAfterSeconds;  // out of range: the cap
+    } else if (auto date = ParseHttpDate(retry_after)) {
+      seconds = *date - owner_->clock_->NowMicros() / 1'000'000;
+    }
+    if (seconds) {
+      wait = std::max<int64_t>(wait, std::clamp<int64_t>(*seconds, 0, kMaxRetryAfterSeconds) * 1'000'000);
     }
   }
   host.next_allowed_us = std::max(host.next_allowed_us, Mono() + wait);
@@ -673,7 +809,37 @@ Crawler::Impl::Processed Crawler::Impl::Process(FrontierItem item, FetchResponse
   capture.headers = response.headers;
   capture.redirect_chain = response.redirect_chain;
   capture.truncated = response.truncated;
+  Analyze(item, response, &capture, /*store=*/true, &out);
+  out.item = std::move(item);
+  return out;
+}
 
+// Runs on a worker thread: the links of a page stored by a killed run.
+Crawler::Impl::Processed Crawler::Impl::Relink(FrontierItem item) const {
+  Processed out;
+  out.relinked = true;
+  auto capture = owner_->archive_->GetLatestCapture(item.url);
+  if (capture.ok()) {
+    FetchResponse response;
+    response.http_status = capture->http_status;
+    response.final_url = capture->final_url;
+    response.truncated = capture->truncated;
+    for (const auto& [name, value] : capture->headers) {
+      if (name.size() == 12 && strncasecmp(name.c_str(), "content-type", 12) == 0) response.content_type = value;
+    }
+    response.body = std::move(capture->body);
+    Analyze(item, response, &*capture, /*store=*/false, &out);
+  } else {
+    spdlog::warn("resume: stored capture of {} unreadable ({}); its links are not queued again", item.url,
+                 capture.status().ToString());
+  }
+  out.item = std::move(item);
+  return out;
+}
+
+void Crawler::Impl::Analyze(const FrontierItem& item, FetchResponse& response, storage::Capture* capture,
+                            bool store, Processed* result) const {
+  Processed& out = *result;
   bool ok_status = response.http_status >= 200 && response.http_status < 300 && !response.truncated;
   out.ok_status = ok_status;
   out.http_status = response.http_status;
@@ -682,35 +848,45 @@ Crawler::Impl::Processed Crawler::Impl::Process(FrontierItem item, FetchResponse
   if (ok_status && (item.kind != UrlKind::kPage ||
                     parser::LooksLikeFeed(response.body, response.content_type))) {
     out.is_feed = true;
-    parser::FeedResult feed = parser::ParseFeed(response.body, capture.final_url, response.content_type);
-    for (auto& e : feed.entries) out.links.emplace_back(std::move(e.url), std::move(e.title));
-    out.sitemaps = std::move(feed.sitemaps);
+    parser::FeedResult feed = parser::ParseFeed(response.body, capture->final_url, response.content_type);
+    for (const auto& sitemap : feed.sitemaps) VetFound(sitemap, UrlKind::kSitemap, item.depth, {}, &out);
+    for (const auto& e : feed.entries) VetFound(e.url, UrlKind::kPage, item.depth + 1, e.title, &out);
     for (const auto& w : feed.warnings) spdlog::warn("feed {}: {}", item.url, w);
   } else if (ok_status) {
     parser::ExtractOptions eo;
     const parser::ExtractRules& rules = sites_[item.site].extract;
     if (!rules.body.empty() || !rules.drop.empty() || !rules.title.empty()) eo.rules = &rules;
-    page = parser::ExtractPage(response.body, capture.final_url, response.content_type, eo);
-    for (auto& l : page.links) {
-      if (!l.nofollow) out.links.emplace_back(std::move(l.url), std::move(l.text));
+    page = parser::ExtractPage(response.body, capture->final_url, response.content_type, eo);
+    for (const auto& f : page.feed_urls) VetFound(f, UrlKind::kFeed, item.depth, {}, &out);
+    if (!page.article.canonical_url.empty()) {
+      VetFound(page.article.canonical_url, UrlKind::kPage, item.depth, {}, &out);
     }
-    out.feed_urls = std::move(page.feed_urls);
-    out.canonical = page.article.canonical_url;
+    for (const auto& l : page.links) {
+      if (!l.nofollow) VetFound(l.url, UrlKind::kPage, item.depth + 1, l.text, &out);
+    }
     if (page.article.is_article) article = &page.article;
     else out.extraction_failed = scope_.IsArticleUrl(item.site, item.url);
   }
-  capture.body = std::move(response.body);
+  if (!store) return;
+  capture->body = std::move(response.body);
   double relevance = article ? topics_.Relevance(article->title, article->body) : 0.0;
-  auto stored = owner_->archive_->Store(capture, article, relevance);
+  auto stored = owner_->archive_->Store(*capture, article, relevance);
   if (stored.ok()) out.store = *stored;
   else out.store_status = stored.status();
-  out.item = std::move(item);
-  return out;
 }
 
 void Crawler::Impl::OnProcessed(Processed r) {
   --processing_;
-  if (r.store_status.ok()) frontier_->Done(r.item);  // else: kept for the next run
+  if (r.relinked) {
+    stats_.out_of_scope += r.rejections.out_of_scope;
+    stats_.traps += r.rejections.traps;
+    if (!stopping_) {
+      for (Candidate& c : r.candidates) Queue(std::move(c), /*force=*/false);
+      frontier_->Done(r.item);
+    }
+    Pump();
+    return;
+  }
   if (!r.store_status.ok()) {
     ++stats_.store_errors;
     spdlog::error("archive write failed for {}: {}", r.item.url, r.store_status.ToString());
@@ -740,15 +916,15 @@ void Crawler::Impl::OnProcessed(Processed r) {
     case Outcome::kExactDuplicate: ++stats_.duplicates; break;
     case Outcome::kNotArticle: ++stats_.not_articles; break;
   }
+  stats_.out_of_scope += r.rejections.out_of_scope;
+  stats_.traps += r.rejections.traps;
+  // Links first, then Done: a crawl killed in between fetches nothing
+  // twice (the page is stored, see Admit) and loses no link. A stopping
+  // crawl queues nothing more; the page stays queued and the next run
+  // takes its links from the archive.
   if (!stopping_) {
-    if (r.is_feed) {
-      for (const auto& s : r.sitemaps) Enqueue(s, UrlKind::kSitemap, r.item.depth);
-      for (const auto& [link, title] : r.links) Enqueue(link, UrlKind::kPage, r.item.depth + 1, title);
-    } else {
-      for (const auto& f : r.feed_urls) Enqueue(f, UrlKind::kFeed, r.item.depth);
-      if (!r.canonical.empty()) Enqueue(r.canonical, UrlKind::kPage, r.item.depth);
-      for (const auto& [link, text] : r.links) Enqueue(link, UrlKind::kPage, r.item.depth + 1, text);
-    }
+    for (Candidate& c : r.candidates) Queue(std::move(c), /*force=*/false);
+    frontier_->Done(r.item);
   }
   Pump();
 }

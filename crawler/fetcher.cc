@@ -290,6 +290,7 @@ Status CurlFetcher::Init() {
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlFetcher::TimerCallback);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, std::max(1L, options_.connection_cache));
   return Status::Ok();
 }
 

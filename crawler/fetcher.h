@@ -83,6 +83,10 @@ struct FetcherOptions {
   std::vector<std::string> resolve;
   bool http2 = true;  // HTTP/2 over TLS when offered; false forces HTTP/1.1
   int64_t dns_cache_seconds = 300;
+  // Idle connections kept open for reuse (CURLMOPT_MAXCONNECTS). libcurl's
+  // default, 4 x the transfers in flight at that moment, shrinks whenever
+  // few transfers run and closes connections a moment later needed again.
+  long connection_cache = 128;
 };
 
 class Fetcher {

@@ -445,7 +445,10 @@ TEST_F(CrawlerTest, RobotsFirstAndDisallowedPathsNeverRequested) {
   EXPECT_EQ(got, (std::set<std::string>{"/robots.txt", "/", "/news/1.html", "/news/2.html",
                                         "/news/1.html?print=1"}));
   EXPECT_GE(stats.robots_denied, 2u);
-  EXPECT_TRUE(HasArticle("a.test", "/news/1.html"));
+  // /news/1.html and its ?print=1 twin are exact duplicates: either may be
+  // the article (whichever was stored first), the other its alias.
+  EXPECT_TRUE(HasCapture("a.test", "/news/1.html"));
+  EXPECT_TRUE(HasArticle("a.test", "/news/2.html"));
   EXPECT_FALSE(HasCapture("a.test", "/private/draft.html"));
 }
 
@@ -462,7 +465,8 @@ TEST_F(CrawlerTest, Robots404AllowsEverything) {
 TEST_F(CrawlerTest, Robots5xxOrUnreachableDisallowsTheHost) {
   // a.test: robots.txt answers 500. b.test: robots.txt never answers (the
   // timeout hits). c.test: nothing listens. d.test: healthy, to show the
-  // crawl goes on.
+  // crawl goes on. robots.txt is tried robots_max_attempts times, backing
+  // off from robots_retry, then the host is given up for this crawl.
   web_.Add("a.test", "/robots.txt", HttpReply::Text(500, "oops", "text/plain"));
   web_.Html("a.test", "/", ListPage(ArticleLinks(1, 3)));
   HttpReply silent;
@@ -478,19 +482,70 @@ TEST_F(CrawlerTest, Robots5xxOrUnreachableDisallowsTheHost) {
   std::string c_seed = "http://c.test:" + std::to_string(closed) + "/";
   options_.seeds.push_back(c_seed);
   options_.settings.timeout_ms = 500;
+  options_.settings.robots_retry_ms = 200;
+  options_.settings.robots_max_attempts = 3;
   CrawlStats stats = Crawl();
 
   for (const std::string host : {"a.test", "b.test"}) {
-    std::vector<std::string> targets = web_.TargetsOf(host);
-    ASSERT_FALSE(targets.empty()) << host;
-    for (const std::string& t : targets) EXPECT_EQ(t, "/robots.txt") << host << " was crawled anyway";
-    EXPECT_LE(targets.size(), 3u) << host << ": robots.txt fetched in a loop";
+    std::vector<HttpRequest> reqs = web_.RequestsTo(host);
+    ASSERT_EQ(reqs.size(), 3u) << host << ": three tries of robots.txt\n" << Describe(web_.Requests());
+    for (const HttpRequest& r : reqs) EXPECT_EQ(r.target, "/robots.txt") << host << " was crawled anyway";
+    // Backoff: 200 ms, then 400 ms (from the end of the failed try).
+    std::vector<int64_t> gaps = Gaps(reqs);
+    EXPECT_GE(gaps[0], 200'000 - kToleranceMicros) << host << "\n" << Describe(reqs);
+    EXPECT_GE(gaps[1], 400'000 - kToleranceMicros) << host << "\n" << Describe(reqs);
     EXPECT_FALSE(HasCapture(host, "/")) << host;
   }
   EXPECT_FALSE(archive_->GetLatestCapture(*url::NormalizeString(c_seed)).ok());
   EXPECT_TRUE(HasArticle("d.test", "/news/1.html"));
   EXPECT_TRUE(HasArticle("d.test", "/news/2.html"));
   EXPECT_GE(stats.robots_denied, 3u) << "the three seeds were refused";
+}
+
+TEST_F(CrawlerTest, Robots5xxPausesTheHostUntilRobotsTxtComesBack) {
+  // robots.txt fails twice, then answers: the host waits (nothing else is
+  // fetched meanwhile), then is crawled under the rules it finally got.
+  std::atomic<int> calls{0};
+  web_.Add("a.test", "/robots.txt", [&](const HttpRequest&) {
+    if (calls++ < 2) return HttpReply::Text(503, "점검 중", "text/plain");
+    return HttpReply::Text(200, "User-agent: *\nDisallow: /private/\n", "text/plain");
+  });
+  web_.Html("a.test", "/", ListPage({"/news/1.html", "/private/1.html"}));
+  web_.Html("a.test", "/news/1.html", ArticlePage(1));
+  web_.Html("a.test", "/private/1.html", ArticlePage(2));
+  Site("a.test");
+  options_.settings.robots_retry_ms = 100;
+  options_.settings.robots_max_attempts = 5;
+  Crawl();
+  EXPECT_EQ(web_.TargetsOf("a.test"),
+            (std::vector<std::string>{"/robots.txt", "/robots.txt", "/robots.txt", "/", "/news/1.html"}))
+      << Describe(web_.Requests());
+  EXPECT_TRUE(HasArticle("a.test", "/news/1.html"));
+}
+
+TEST_F(CrawlerTest, RobotsTxtIsFetchedAgainWhenItsCopyExpires) {
+  // A slow host crawled for longer than the robots.txt cache lifetime: the
+  // rules are fetched again, and the new rules apply from then on.
+  std::atomic<int> calls{0};
+  web_.Add("a.test", "/robots.txt", [&](const HttpRequest&) {
+    std::string rules = calls++ == 0 ? "User-agent: *\nDisallow: /late/\n" : "User-agent: *\nDisallow: /news/\n";
+    return HttpReply::Text(200, rules, "text/plain");
+  });
+  web_.Html("a.test", "/", ListPage({"/news/1.html", "/news/2.html", "/news/3.html", "/news/4.html"}));
+  for (int i = 1; i <= 4; ++i) web_.Html("a.test", "/news/" + std::to_string(i) + ".html", ArticlePage(i));
+  Site("a.test");
+  options_.settings.per_host_delay_ms = 150;
+  options_.settings.robots_cache_ttl_ms = 400;
+  Crawl();
+  std::vector<std::string> targets = web_.TargetsOf("a.test");
+  ASSERT_GE(web_.CountOf("a.test", "/robots.txt"), 2) << Describe(web_.Requests());
+  // Nothing under /news/ after the second copy said Disallow: /news/.
+  size_t second = std::find(targets.begin() + 1, targets.end(), "/robots.txt") - targets.begin();
+  for (size_t i = second + 1; i < targets.size(); ++i) {
+    EXPECT_NE(targets[i].rfind("/news/", 0), 0u) << "fetched under the new rules' Disallow\n"
+                                                  << Describe(web_.Requests());
+  }
+  EXPECT_GE(second, 3u) << "some articles were fetched under the first copy\n" << Describe(web_.Requests());
 }
 
 TEST_F(CrawlerTest, RobotsSitemapLinesAreFollowed) {
@@ -554,6 +609,62 @@ TEST_F(CrawlerTest, RetryAfterOn429And503IsHonouredAndPageStored) {
     EXPECT_TRUE(HasArticle("a.test", path)) << path;
   }
   EXPECT_GE(stats.retries, 2u);
+}
+
+TEST_F(CrawlerTest, RetryAfterAsHttpDateIsHonoured) {
+  NewsHost(web_, "a.test", 1);
+  std::atomic<int> calls{0};
+  web_.Add("a.test", "/news/1.html", [&](const HttpRequest&) {
+    if (calls++ == 0) {
+      HttpReply r = HttpReply::Text(503, "점검 중");
+      // Two seconds from now, as an IMF-fixdate (whole seconds: at least 1 s).
+      time_t at = time(nullptr) + 2;
+      struct tm tm_utc;
+      gmtime_r(&at, &tm_utc);
+      char date[64];
+      strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm_utc);
+      r.headers.emplace_back("Retry-After", date);
+      return r;
+    }
+    return HttpReply::Text(200, ArticlePage(1));
+  });
+  Site("a.test");
+  Crawl();
+  std::vector<HttpRequest> tries;
+  for (HttpRequest& r : web_.RequestsTo("a.test")) {
+    if (r.target == "/news/1.html") tries.push_back(std::move(r));
+  }
+  ASSERT_EQ(tries.size(), 2u) << Describe(web_.Requests());
+  EXPECT_GE(tries[1].received_micros - tries[0].received_micros, 1'000'000 - kToleranceMicros)
+      << "retried before the Retry-After date\n" << Describe(web_.Requests());
+  EXPECT_TRUE(HasArticle("a.test", "/news/1.html"));
+}
+
+TEST_F(CrawlerTest, MalformedRetryAfterDoesNotBreakTheCrawl) {
+  // a.test: "Retry-After: soon" (not a number, not a date): ordinary
+  // backoff. b.test: a number past int64: capped at an hour, so the host
+  // waits and the crawl ends at max_time with that page still queued.
+  NewsHost(web_, "a.test", 1);
+  NewsHost(web_, "b.test", 1);
+  std::atomic<int> calls_a{0};
+  web_.Add("a.test", "/news/1.html", [&](const HttpRequest&) {
+    if (calls_a++ > 0) return HttpReply::Text(200, ArticlePage(1));
+    HttpReply r = HttpReply::Text(503, "점검 중");
+    r.headers.emplace_back("Retry-After", "soon");
+    return r;
+  });
+  web_.Add("b.test", "/news/1.html", [&](const HttpRequest&) {
+    HttpReply r = HttpReply::Text(503, "점검 중");
+    r.headers.emplace_back("Retry-After", "99999999999999999999999");
+    return r;
+  });
+  Site("a.test");
+  Site("b.test");
+  options_.settings.max_time_ms = 2500;
+  CrawlStats stats = Crawl();
+  EXPECT_TRUE(HasArticle("a.test", "/news/1.html")) << Describe(web_.Requests());
+  EXPECT_EQ(web_.CountOf("b.test", "/news/1.html"), 1) << Describe(web_.Requests());
+  EXPECT_EQ(stats.stop_reason, "max time");
 }
 
 TEST_F(CrawlerTest, AlwaysFailingHostIsNotHammered) {
