@@ -194,6 +194,7 @@ void ReadCrawl(TableReader& r, CrawlSettings* c) {
   r.Integer("max_pages_per_host", &c->max_pages_per_host, 0, INT64_MAX);
   r.Integer("workers", &c->workers, 0, 256);
   r.StringList("resolve", &c->resolve);
+  r.String("ca_file", &c->ca_file);
   r.StringList("strip_params", &c->strip_params);
   r.RejectUnknown();
 }

@@ -71,6 +71,7 @@ struct CrawlSettings {
   int64_t max_pages_per_host = 0;      // per crawl; 0: no limit
   int workers = 0;                     // extraction threads; 0: one per core
   std::vector<std::string> resolve;    // "HOST:PORT:ADDR"
+  std::string ca_file;                 // PEM CA bundle for HTTPS instead of the system's; "" = system
   std::vector<std::string> strip_params = {"utm_*", "fbclid", "gclid", "dclid", "msclkid",
                                            "mc_cid", "mc_eid", "_ga", "igshid", "yclid"};
 };

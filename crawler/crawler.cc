@@ -224,6 +224,7 @@ Result<CrawlStats> Crawler::Impl::Run() {
   fo.max_body_bytes = static_cast<size_t>(s.max_body_bytes);
   fo.max_redirects = s.max_redirects;
   fo.resolve = s.resolve;
+  fo.ca_file = s.ca_file;
   auto fetcher = NewCurlFetcher(io_, fo);
   if (!fetcher.ok()) return fetcher.status();
   fetcher_ = std::move(*fetcher);

@@ -552,6 +552,7 @@ bool CurlFetcher::StartHop(Transfer* t) {
                    options_.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, static_cast<long>(options_.dns_cache_seconds));
   if (resolve_list_) curl_easy_setopt(e, CURLOPT_RESOLVE, resolve_list_);
+  if (!options_.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_file.c_str());
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &CurlFetcher::WriteBody);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &CurlFetcher::WriteHeader);

@@ -82,6 +82,9 @@ struct FetcherOptions {
   // curl --resolve entries: "HOST:PORT:ADDR".
   std::vector<std::string> resolve;
   bool http2 = true;  // HTTP/2 over TLS when offered; false forces HTTP/1.1
+  // CA certificates (PEM file) trusted for HTTPS instead of the system's
+  // store, e.g. a private CA; empty: the system's store.
+  std::string ca_file;
   int64_t dns_cache_seconds = 300;
   // Idle connections kept open for reuse (CURLMOPT_MAXCONNECTS). libcurl's
   // default, 4 x the transfers in flight at that moment, shrinks whenever

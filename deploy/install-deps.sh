@@ -14,7 +14,7 @@ PACKAGES=(
   nlohmann-json3-dev libxxhash-dev libhiredis-dev libxml2-dev zlib1g-dev
   libzstd-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev nginx-light
+  libgtest-dev libgmock-dev libbenchmark-dev nginx-light openssl
   # extraction benchmark peer (bench/extract-bench.sh)
   python3-readability
 )

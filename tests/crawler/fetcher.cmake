@@ -2,3 +2,5 @@
 jikji_test(fetcher_test SOURCES fetcher_test.cc LIBS jikji_fetcher CURL::libcurl)
 jikji_test(http_server_test
   SOURCES ${PROJECT_SOURCE_DIR}/tests/testing/http_server_test.cc LIBS ZLIB::ZLIB)
+# HTTPS with HTTP/2 against nginx (needs nginx and openssl; skips without).
+jikji_test(fetcher_tls_test SOURCES fetcher_tls_test.cc LIBS jikji_fetcher LABELS e2e)
