@@ -13,7 +13,8 @@
 # 4. `jikji rebuild --restart` pages/s (re-extract every capture, store none);
 # 5. `jikji export` rows/s and MB/s (JSON Lines and WARC);
 # 6. the SIGKILL crash loop (archive_index_test, 20 kills).
-# Needs ../shared, nginx, /usr/bin/time, python3.
+# Needs ../shared, nginx, /usr/bin/time, python3. PORT (default 18080) is the
+# loopback port the sites are served on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PAGES=${1:-1000}
@@ -29,7 +30,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/jikji-archive-bench.XXXXXX")
 trap 'python3 $B/serve-site stop "$WORK/news" --run-dir "$WORK/run" >/dev/null 2>&1 || true; [ "${2:-}" = --keep ] || rm -rf "$WORK"' EXIT
 J() { "$JIKJI" "$@" --config /dev/null --archive "$WORK/archive" --log-level warn; }
 
-python3 "$B/make-site" "$WORK/news" --pages "$PAGES" --port 18080 -q
+python3 "$B/make-site" "$WORK/news" --pages "$PAGES" --port "${PORT:-18080}" -q
 SEEDS=()
 for u in $(python3 "$B/serve-site" start "$WORK/news" --run-dir "$WORK/run" -q); do SEEDS+=(--seed "$u"); done
 echo "== ingest: jikji crawl (fetch + extract + store)"
@@ -103,4 +104,11 @@ PY
 
 echo "== crash loop (20 SIGKILLs)"
 T="$BUILD/tests/storage/archive_index_test"
-if [ -x "$T" ]; then "$T" --gtest_filter='ArchiveCrashTest.*' | tail -n 3; else echo "($T not built)"; fi
+if [ -x "$T" ]; then
+  rc=0; "$T" --gtest_filter='ArchiveCrashTest.*' > "$WORK/crash.txt" 2>&1 || rc=$?
+  grep -A4 'Failure' "$WORK/crash.txt" | head -n 20 || true
+  tail -n 3 "$WORK/crash.txt"
+  exit "$rc"
+else
+  echo "($T not built)"
+fi

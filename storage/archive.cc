@@ -48,6 +48,11 @@ constexpr size_t kRawBlockBytes = 256 << 10;
 constexpr int kZstdLevel = 9;
 constexpr uint32_t kZstdDictBytes = 112 << 10;
 constexpr uint32_t kZstdTrainBytes = 100 * kZstdDictBytes;
+// false: the dictionary is the sampled data itself, finalized
+// (ZDICT_finalizeDictionary) instead of trained (ZDICT_trainFromBuffer).
+// Measured on the bench site (bench/crawl-bench.sh): training took ~10% of
+// a crawl's CPU, for an archive ~10% smaller.
+constexpr bool kZstdDictTrainer = false;
 constexpr int kBloomBitsPerKey = 10;
 constexpr size_t kMaxWriteBufferBytesTotal = 128 << 20;
 constexpr int64_t kMaxRawBodyBytes = int64_t{1} << 30;  // 1 GiB: a RocksDB value bound
@@ -137,6 +142,13 @@ bool SameUrlKey(const std::string& url, const std::string& urlkey) {
 // Bound on the entries one near-duplicate bucket scan reads (README
 // "simhash": a bucket holds N / 2^16 entries on average).
 constexpr size_t kMaxNearDupBucketScan = 1 << 16;
+// Postings read per sketch segment hash; a segment held by this many
+// versions is boilerplate and ignored (README "simhash").
+constexpr size_t kMaxSketchPostings = 1024;
+// Candidate versions read and compared per lookup.
+constexpr size_t kMaxNearDupConfirmations = 16;
+// Sketch entries written per migration batch (schema 2 -> 3).
+constexpr size_t kMigrationBatchEntries = 4096;
 
 ArticleRecord MakeRecord(const UrlState& state, const std::string& site, VersionRecord v) {
   ArticleRecord out;
@@ -476,14 +488,21 @@ class ArchiveImpl : public Archive {
   Status CheckSchema();
   // Reads urls[urlkey]; nullopt when absent.
   Result<std::optional<UrlRecord>> ReadUrl(const std::string& urlkey);
-  // Near-duplicate lookup (README "simhash"): the URL of a stored version
-  // within kNearDuplicateBits of `fp`, other than urlkey's own; "" if none.
+  // Near-duplicate lookup (README "simhash"): candidates from the SimHash
+  // tables (within kNearDuplicateBits of `fp`) and the paragraph sketch,
+  // other than urlkey's own, confirmed by shingle Jaccard >=
+  // kNearDuplicateMinJaccard; the URL of the most similar, "" if none.
   // REQUIRES: version_mu_ held (check-then-insert with AddVersion).
-  Result<std::string> FindNearDuplicate(uint64_t fp, std::string_view urlkey);
-  // Puts the version record and its simhash, by_time and changes entries
-  // into `batch`; assigns v->sequence. REQUIRES: version_mu_ held.
+  Result<std::string> FindNearDuplicate(std::string_view normalized, uint64_t fp,
+                                        const std::vector<uint64_t>& sketch,
+                                        std::string_view urlkey);
+  // Puts the version record and its simhash (tables and sketch), by_time and
+  // changes entries into `batch`; assigns v->sequence. REQUIRES: version_mu_
+  // held.
   void AddVersion(rocksdb::WriteBatch* batch, std::string_view urlkey, const std::string& url,
-                  bool index_simhash, VersionRecord* v);
+                  bool index_simhash, const std::vector<uint64_t>& sketch, VersionRecord* v);
+  // Schema 2 -> 3: adds the sketch entries of every stored version.
+  Status MigrateSketches();
   // Counter merges for one URL's transition `before` (nullptr: new URL) ->
   // `after`.
   Status AddCounters(rocksdb::WriteBatch* batch, const std::string& site, const UrlRecord* before,
@@ -527,6 +546,7 @@ rocksdb::ColumnFamilyOptions ArchiveImpl::CfOptions(int cf) const {
         o.compression_opts.level = kZstdLevel;
         o.compression_opts.max_dict_bytes = kZstdDictBytes;
         o.compression_opts.zstd_max_train_bytes = kZstdTrainBytes;
+        o.compression_opts.use_zstd_dict_trainer = kZstdDictTrainer;
         o.compression_opts.enabled = true;
       }
       table.block_size = 64 << 10;
@@ -542,6 +562,7 @@ rocksdb::ColumnFamilyOptions ArchiveImpl::CfOptions(int cf) const {
         o.compression_opts.level = kZstdLevel;
         o.compression_opts.max_dict_bytes = kZstdDictBytes;
         o.compression_opts.zstd_max_train_bytes = kZstdTrainBytes;
+        o.compression_opts.use_zstd_dict_trainer = kZstdDictTrainer;
         o.compression_opts.enabled = true;
       }
       table.block_size = kRawBlockBytes;
@@ -651,13 +672,46 @@ Status ArchiveImpl::CheckSchema() {
   }
   if (version < internal::kSchemaVersion && !options_.read_only) {
     // Schema 1 -> 2 adds column families only (created on open); their
-    // entries for old versions are added by Verify(repair=true).
+    // entries for old versions are added by Verify(repair=true). 2 -> 3 adds
+    // the sketch entries here, before the new version is recorded, so a
+    // crash during the migration repeats it on the next open.
+    Status migrated = MigrateSketches();
+    if (!migrated.ok()) return migrated;
     rocksdb::WriteOptions wo;
     wo.sync = true;
     return ToStatus(db_->Put(wo, cf_[kMeta], kSchemaKey, std::to_string(internal::kSchemaVersion)),
                     "upgrade schema version");
   }
   return Status::Ok();
+}
+
+Status ArchiveImpl::MigrateSketches() {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kVersions]));
+  rocksdb::WriteBatch batch;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string urlkey;
+    uint32_t number = 0;
+    if (!internal::ParseVersionRef(it->key().ToStringView(), &urlkey, &number)) continue;
+    Result<VersionRecord> v = internal::DecodeVersionRecord(it->value().ToStringView());
+    if (!v.ok()) continue;  // Verify reports undecodable records
+    for (uint64_t h : internal::ParagraphSketch(internal::NormalizeArticleText(v->article.body))) {
+      rocksdb::Status s =
+          batch.Put(cf_[kSimhash], internal::SketchKey(h, urlkey, number), rocksdb::Slice());
+      if (!s.ok()) return ToStatus(s, "migrate sketches");
+    }
+    if (static_cast<size_t>(batch.Count()) >= kMigrationBatchEntries) {
+      rocksdb::Status s = db_->Write(wo, &batch);
+      if (!s.ok()) return ToStatus(s, "migrate sketches");
+      batch.Clear();
+    }
+  }
+  if (!it->status().ok()) return ToStatus(it->status(), "migrate sketches: scan versions");
+  if (batch.Count() == 0) return Status::Ok();
+  return ToStatus(db_->Write(wo, &batch), "migrate sketches");
 }
 
 Result<std::optional<UrlRecord>> ArchiveImpl::ReadUrl(const std::string& urlkey) {
@@ -773,15 +827,19 @@ Result<StoreResult> ArchiveImpl::Store(const Capture& capture, const Article* ar
     v.relevance = relevance;
     v.capture_key = capture_key;
     v.article = *article;
-    version_lock = std::unique_lock<std::mutex>(version_mu_);
+    std::vector<uint64_t> sketch;
     if (index_content) {
       v.simhash = internal::SimHash(normalized);
-      Result<std::string> near = FindNearDuplicate(v.simhash, urlkey);
+      sketch = internal::ParagraphSketch(normalized);
+    }
+    version_lock = std::unique_lock<std::mutex>(version_mu_);
+    if (index_content) {
+      Result<std::string> near = FindNearDuplicate(normalized, v.simhash, sketch, urlkey);
       if (!near.ok()) return near.status();
       v.near_duplicate_of = std::move(near).value();
       result.near_duplicate_of = v.near_duplicate_of;
     }
-    AddVersion(&batch, urlkey, capture.url, index_content, &v);
+    AddVersion(&batch, urlkey, capture.url, index_content, sketch, &v);
     if (index_content && !owner.has_value()) {
       batch.Put(cf_[kContent], content_hash,
                 internal::EncodeContentRecord({capture.url, v.version}));
@@ -849,9 +907,18 @@ Result<StoreResult> ArchiveImpl::Store(const Capture& capture, const Article* ar
 
 // ---------------------------------------------------------------- versions
 
-Result<std::string> ArchiveImpl::FindNearDuplicate(uint64_t fp, std::string_view urlkey) {
-  std::string best;
-  int best_distance = internal::kNearDuplicateBits + 1;
+Result<std::string> ArchiveImpl::FindNearDuplicate(std::string_view normalized, uint64_t fp,
+                                                   const std::vector<uint64_t>& sketch,
+                                                   std::string_view urlkey) {
+  // Candidates by version ref (urlkey + 0x00 + be32(version)).
+  struct Candidate {
+    std::string url;     // from a simhash entry; empty: read from urls
+    bool simhash = false;
+    int shared = 0;      // sketch entries shared
+  };
+  std::map<std::string, Candidate> candidates;
+
+  // (a) Whole-text SimHash within kNearDuplicateBits: one bucket per table.
   for (int t = 0; t < internal::kSimHashTables; ++t) {
     // The bucket: table byte + the top 16 bits of the permuted query. A
     // stored fingerprint within 3 bits of the query agrees with it on at
@@ -876,25 +943,101 @@ Result<std::string> ArchiveImpl::FindNearDuplicate(uint64_t fp, std::string_view
       std::string_view key = it->key().ToStringView();
       if (key.size() < 1 + 8 + 6) continue;
       const uint64_t other = internal::UnpermuteFor(t, internal::GetBigEndian64(key.substr(1)));
-      const int distance = std::popcount(fp ^ other);
-      if (distance > best_distance) continue;
+      if (std::popcount(fp ^ other) > internal::kNearDuplicateBits) continue;
       std::string other_key;
       uint32_t version = 0;
       if (!internal::ParseVersionRef(key.substr(9), &other_key, &version)) continue;
       if (other_key == urlkey) continue;
-      std::string other_url = it->value().ToString();
-      if (distance < best_distance || other_url < best) {
-        best_distance = distance;
-        best = std::move(other_url);
-      }
+      Candidate& c = candidates[std::string(key.substr(9))];
+      c.simhash = true;
+      c.url = it->value().ToString();
     }
     if (!it->status().ok()) return ToStatus(it->status(), "scan simhash");
+  }
+
+  // (b) Paragraph sketch: exact lookups of each segment hash. A segment
+  // shared by kMaxSketchPostings versions or more is boilerplate and counts
+  // for nothing.
+  size_t usable = 0;
+  std::map<std::string, int> shared;
+  for (uint64_t h : sketch) {
+    std::string prefix(1, static_cast<char>(internal::kSketchSpace));
+    internal::PutBigEndian64(&prefix, h);
+    std::string limit = prefix;
+    for (size_t i = limit.size(); i-- > 0;) {  // prefix + 1 (carry)
+      if (++limit[i] != '\0') break;
+    }
+    rocksdb::Slice upper(limit);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kSimhash]));
+    std::vector<std::string> refs;
+    for (it->Seek(prefix); it->Valid() && refs.size() < kMaxSketchPostings; it->Next()) {
+      std::string_view ref = it->key().ToStringView().substr(prefix.size());
+      std::string other_key;
+      uint32_t version = 0;
+      if (!internal::ParseVersionRef(ref, &other_key, &version) || other_key == urlkey) continue;
+      refs.emplace_back(ref);
+    }
+    if (!it->status().ok()) return ToStatus(it->status(), "scan sketch");
+    if (refs.size() >= kMaxSketchPostings) continue;
+    ++usable;
+    for (std::string& ref : refs) ++shared[std::move(ref)];
+  }
+  // Two shared segments, so that one common paragraph cannot link two
+  // articles; one when the text has only one or two segments (an edit then
+  // leaves at most one of them).
+  const int need = usable >= 3 ? 2 : 1;
+  for (auto& [ref, n] : shared) {
+    if (n >= need) candidates[ref].shared = n;
+  }
+
+  // Confirmation in order: most shared segments first, then SimHash hits.
+  std::vector<std::pair<std::string, Candidate*>> order;
+  for (auto& [ref, c] : candidates) {
+    if (c.simhash || c.shared > 0) order.emplace_back(ref, &c);
+  }
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return std::pair(a.second->shared, a.second->simhash) >
+           std::pair(b.second->shared, b.second->simhash);
+  });
+  if (order.size() > kMaxNearDupConfirmations) order.resize(kMaxNearDupConfirmations);
+  if (order.empty()) return std::string();
+  const std::vector<uint64_t> mine = internal::ShingleSet(normalized);
+  std::string best;
+  double best_similarity = 0;
+  for (auto& [ref, c] : order) {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_[kVersions], ref, &value);
+    if (s.IsNotFound()) continue;  // dangling entry: verify reports it
+    if (!s.ok()) return ToStatus(s, "read near-duplicate candidate");
+    Result<VersionRecord> v = internal::DecodeVersionRecord(value.ToStringView());
+    if (!v.ok()) continue;  // verify reports it
+    const double similarity = internal::Jaccard(
+        mine, internal::ShingleSet(internal::NormalizeArticleText(v->article.body)));
+    if (similarity < internal::kNearDuplicateMinJaccard) continue;
+    std::string url = c->url;
+    if (url.empty()) {
+      std::string other_key;
+      uint32_t version = 0;
+      internal::ParseVersionRef(ref, &other_key, &version);
+      Result<std::optional<UrlRecord>> state = ReadUrl(other_key);
+      if (!state.ok()) return state.status();
+      if (!state->has_value()) continue;
+      url = (*state)->state.url;
+    }
+    if (best.empty() || similarity > best_similarity ||
+        (similarity == best_similarity && url < best)) {
+      best_similarity = similarity;
+      best = std::move(url);
+    }
   }
   return best;
 }
 
 void ArchiveImpl::AddVersion(rocksdb::WriteBatch* batch, std::string_view urlkey,
-                             const std::string& url, bool index_simhash, VersionRecord* v) {
+                             const std::string& url, bool index_simhash,
+                             const std::vector<uint64_t>& sketch, VersionRecord* v) {
   v->sequence = next_seq_++;
   batch->Put(cf_[kVersions], internal::VersionKey(urlkey, v->version),
              internal::EncodeVersionRecord(*v));
@@ -905,6 +1048,9 @@ void ArchiveImpl::AddVersion(rocksdb::WriteBatch* batch, std::string_view urlkey
   if (index_simhash) {
     for (int t = 0; t < internal::kSimHashTables; ++t) {
       batch->Put(cf_[kSimhash], internal::SimHashKey(t, v->simhash, urlkey, v->version), url);
+    }
+    for (uint64_t h : sketch) {
+      batch->Put(cf_[kSimhash], internal::SketchKey(h, urlkey, v->version), rocksdb::Slice());
     }
   }
 }
@@ -1067,13 +1213,15 @@ Result<ReextractResult> ArchiveImpl::StoreReextracted(std::string_view capture_k
   v.relevance = in_effect ? in_effect->relevance : 0;
   v.capture_key = std::string(capture_key);
   v.article = article;
+  std::vector<uint64_t> sketch;
   if (index_content) {
     v.simhash = internal::SimHash(normalized);
-    Result<std::string> near = FindNearDuplicate(v.simhash, urlkey);
+    sketch = internal::ParagraphSketch(normalized);
+    Result<std::string> near = FindNearDuplicate(normalized, v.simhash, sketch, urlkey);
     if (!near.ok()) return near.status();
     v.near_duplicate_of = std::move(near).value();
   }
-  AddVersion(&batch, urlkey, url.state.url, index_content, &v);
+  AddVersion(&batch, urlkey, url.state.url, index_content, sketch, &v);
   if (index_content && !owner) {
     batch.Put(cf_[kContent], content_hash, internal::EncodeContentRecord({url.state.url, v.version}));
   }
@@ -1336,6 +1484,15 @@ Status ArchiveImpl::VerifyImpl(bool repair, VerifyReport* report) {
           fix_put(kSimhash, sk, url->state.url);
         }
       }
+      for (uint64_t h : internal::ParagraphSketch(normalized)) {
+        const std::string sk = internal::SketchKey(h, urlkey, number);
+        has = exists(kSimhash, sk, nullptr);
+        if (!has.ok()) return has.status();
+        if (!*has) {
+          problem("simhash: sketch entry missing for versions/" + readable(key));
+          fix_put(kSimhash, sk, "");
+        }
+      }
       std::string content;
       has = exists(kContent, v->content_hash, &content);
       if (!has.ok()) return has.status();
@@ -1383,10 +1540,18 @@ Status ArchiveImpl::VerifyImpl(bool repair, VerifyReport* report) {
     VersionRecord v;
     Result<bool> has = key.size() > 9 ? version_of(key.substr(9), &v) : Result<bool>(false);
     if (!has.ok()) return has.status();
-    const int table = static_cast<unsigned char>(key[0]);
-    if (!*has || table >= internal::kSimHashTables ||
-        internal::SimHash(internal::NormalizeArticleText(v.article.body)) !=
-            internal::UnpermuteFor(table, internal::GetBigEndian64(key.substr(1)))) {
+    const int table = key.empty() ? -1 : static_cast<unsigned char>(key[0]);
+    bool agrees = false;
+    if (*has && table < internal::kSimHashTables) {
+      agrees = internal::SimHash(internal::NormalizeArticleText(v.article.body)) ==
+               internal::UnpermuteFor(table, internal::GetBigEndian64(key.substr(1)));
+    } else if (*has && table == internal::kSketchSpace) {
+      const std::vector<uint64_t> sketch =
+          internal::ParagraphSketch(internal::NormalizeArticleText(v.article.body));
+      agrees = std::find(sketch.begin(), sketch.end(), internal::GetBigEndian64(key.substr(1))) !=
+               sketch.end();
+    }
+    if (!agrees) {
       problem("simhash/" + readable(key) + ": dangling");
       fix_delete(kSimhash, key);
     }

@@ -3,6 +3,7 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -293,9 +294,11 @@ std::string HexOf(std::string_view bytes) {
 
 // ---------------------------------------------------------------- simhash
 
-uint64_t SimHash(std::string_view normalized) {
-  // Words: maximal runs between single spaces / newlines (the text is
-  // normalized, so separators are exactly ' ' and '\n').
+namespace {
+
+// Words: maximal runs between single spaces / newlines (the text is
+// normalized, so separators are exactly ' ' and '\n').
+std::vector<std::string_view> Words(std::string_view normalized) {
   std::vector<std::string_view> words;
   size_t pos = 0;
   while (pos < normalized.size()) {
@@ -304,8 +307,15 @@ uint64_t SimHash(std::string_view normalized) {
     if (end > pos) words.push_back(normalized.substr(pos, end - pos));
     pos = end + 1;
   }
-  if (words.empty()) return 0;
-  std::array<int64_t, 64> votes{};
+  return words;
+}
+
+// Calls fn(hash) for each shingle of kShingleWords consecutive words (one
+// shingle of all words when there are fewer), in text order.
+template <typename Fn>
+void ForEachShingleHash(std::string_view normalized, Fn fn) {
+  const std::vector<std::string_view> words = Words(normalized);
+  if (words.empty()) return;
   const size_t n = words.size() < kShingleWords ? 1 : words.size() - kShingleWords + 1;
   std::string shingle;
   for (size_t i = 0; i < n; ++i) {
@@ -314,13 +324,99 @@ uint64_t SimHash(std::string_view normalized) {
       if (k > 0) shingle.push_back(' ');
       shingle.append(words[i + k]);
     }
-    const uint64_t h = XXH3_64bits(shingle.data(), shingle.size());
-    for (int b = 0; b < 64; ++b) votes[b] += ((h >> b) & 1) ? 1 : -1;
+    fn(XXH3_64bits(shingle.data(), shingle.size()));
   }
+}
+
+size_t WordCount(std::string_view line) {
+  size_t n = 0;
+  size_t pos = 0;
+  while (pos < line.size()) {
+    size_t end = line.find(' ', pos);
+    if (end == std::string_view::npos) end = line.size();
+    if (end > pos) ++n;
+    pos = end + 1;
+  }
+  return n;
+}
+
+}  // namespace
+
+uint64_t SimHash(std::string_view normalized) {
+  std::array<int64_t, 64> votes{};
+  bool any = false;
+  ForEachShingleHash(normalized, [&](uint64_t h) {
+    any = true;
+    for (int b = 0; b < 64; ++b) votes[b] += ((h >> b) & 1) ? 1 : -1;
+  });
+  if (!any) return 0;
   uint64_t out = 0;
   for (int b = 0; b < 64; ++b) {
     if (votes[b] > 0) out |= uint64_t{1} << b;
   }
+  return out;
+}
+
+std::vector<uint64_t> ShingleSet(std::string_view normalized) {
+  std::vector<uint64_t> out;
+  ForEachShingleHash(normalized, [&](uint64_t h) { out.push_back(h); });
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+double Jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+  if (a.empty() && b.empty()) return 0;
+  size_t common = 0;
+  for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+    if (a[i] < b[j]) {
+      ++i;
+    } else if (b[j] < a[i]) {
+      ++j;
+    } else {
+      ++common;
+      ++i;
+      ++j;
+    }
+  }
+  return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
+}
+
+std::vector<std::string_view> TextSegments(std::string_view normalized) {
+  std::vector<std::string_view> out;
+  size_t seg_start = 0;  // start of the segment being built
+  size_t pos = 0;
+  while (pos < normalized.size()) {
+    size_t end = normalized.find('\n', pos);
+    if (end == std::string_view::npos) end = normalized.size();
+    if (WordCount(normalized.substr(pos, end - pos)) >= kSegmentMinWords) {
+      out.push_back(normalized.substr(seg_start, end - seg_start));
+      seg_start = end + 1;
+    }
+    pos = end + 1;
+  }
+  if (seg_start < normalized.size()) {
+    // Short paragraphs after the last long one (a footer, a credit line)
+    // belong to the last segment, so a line every page repeats does not
+    // become a segment of its own.
+    if (out.empty()) {
+      out.push_back(normalized);
+    } else {
+      const size_t last_start = static_cast<size_t>(out.back().data() - normalized.data());
+      out.back() = normalized.substr(last_start);
+    }
+  }
+  return out;
+}
+
+std::vector<uint64_t> ParagraphSketch(std::string_view normalized) {
+  std::vector<uint64_t> out;
+  for (std::string_view segment : TextSegments(normalized)) {
+    out.push_back(XXH3_64bits(segment.data(), segment.size()));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (out.size() > kSketchSize) out.resize(kSketchSize);
   return out;
 }
 
@@ -364,6 +460,13 @@ std::string SimHashKey(int table, uint64_t fingerprint, std::string_view urlkey,
                        uint32_t version) {
   std::string key(1, static_cast<char>(table));
   PutBigEndian64(&key, PermuteFor(table, fingerprint));
+  key.append(VersionRef(urlkey, version));
+  return key;
+}
+
+std::string SketchKey(uint64_t segment_hash, std::string_view urlkey, uint32_t version) {
+  std::string key(1, static_cast<char>(kSketchSpace));
+  PutBigEndian64(&key, segment_hash);
   key.append(VersionRef(urlkey, version));
   return key;
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "parser/article.h"
@@ -15,7 +16,7 @@
 
 namespace jikji::storage::internal {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 inline constexpr size_t kMaxUrlBytes = 16 * 1024;
 inline constexpr size_t kHashBytes = 16;
 // First byte of a fallback urlkey (URL that does not parse).
@@ -64,6 +65,38 @@ uint64_t PermuteFor(int table, uint64_t fingerprint);
 uint64_t UnpermuteFor(int table, uint64_t permuted);
 // simhash CF key: table (1 byte) + be64(permuted) + urlkey + 0x00 + be32(version).
 std::string SimHashKey(int table, uint64_t fingerprint, std::string_view urlkey, uint32_t version);
+
+// ---- paragraph sketch (README "simhash", key space kSketchSpace)
+// Second candidate source for near duplicates: a small min-hash sketch of
+// the text's paragraph segments, indexed as exact keys.
+// A paragraph with at least this many words closes a segment; shorter
+// paragraphs join the next such paragraph (trailing ones the last segment).
+inline constexpr size_t kSegmentMinWords = 16;
+// Segment hashes kept per text: the kSketchSize smallest (min-hash).
+inline constexpr size_t kSketchSize = 4;
+// First byte of sketch keys in the simhash CF (tables use 0..3).
+inline constexpr int kSketchSpace = 4;
+// Confirmation: a candidate is a near duplicate when the Jaccard similarity
+// of the two texts' word-shingle sets (ShingleSet) is at least this. Chosen
+// from the bench data (README "simhash").
+inline constexpr double kNearDuplicateMinJaccard = 0.6;
+// The segments of a normalized text (views into it), in order; empty text:
+// none. Deciding a boundary looks only at the paragraph itself, so an edit
+// changes at most the segment it is in and, when it moves the paragraph
+// across kSegmentMinWords, one neighbour.
+std::vector<std::string_view> TextSegments(std::string_view normalized);
+// The sketch: XXH3-64 of each segment, deduplicated, the kSketchSize
+// smallest, ascending.
+std::vector<uint64_t> ParagraphSketch(std::string_view normalized);
+// simhash CF key: kSketchSpace (1 byte) + be64(segment hash) + urlkey + 0x00
+// + be32(version).
+std::string SketchKey(uint64_t segment_hash, std::string_view urlkey, uint32_t version);
+// XXH3-64 of every shingle of kShingleWords words (the SimHash features),
+// sorted, deduplicated. Empty text: empty.
+std::vector<uint64_t> ShingleSet(std::string_view normalized);
+// |a ∩ b| / |a ∪ b| of two ShingleSet results; 0 when both are empty.
+double Jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
+
 // by_time CF key: be64(fetch micros) + urlkey + 0x00 + be32(version).
 std::string ByTimeKey(int64_t fetched_micros, std::string_view urlkey, uint32_t version);
 // changes CF key: be64(sequence).
