@@ -621,9 +621,14 @@ Crawler::Impl::Admission Crawler::Impl::Admit(FrontierItem& item, FetchRequest* 
       return Admission::kFromArchive;
     }
     // Articles are revisited with a conditional GET; a 304 costs no
-    // extraction. Pages that only lead elsewhere (lists, seeds) are fetched
-    // in full, since their links are what a crawl needs.
-    if (state->latest_version > 0 && item.kind == UrlKind::kPage) {
+    // extraction. Pages that only lead elsewhere (lists, seeds, feeds) are
+    // fetched in full by a one-shot crawl, since their links are what it
+    // needs; a daemon's entry points come back on their schedule with the
+    // links of the last fetch already queued, so an unchanged one (304)
+    // has nothing new to give.
+    const bool article = state->latest_version > 0 && item.kind == UrlKind::kPage;
+    const bool entry_point = options_.daemon && item.depth == 0;
+    if (article || entry_point) {
       req->if_none_match = state->etag;
       req->if_modified_since = state->last_modified;
     }

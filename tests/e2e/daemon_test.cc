@@ -112,9 +112,13 @@ class DaemonTest : public ::testing::Test {
   HttpReply Serve(const HttpRequest& r) {
     if (r.target == "/robots.txt") return HttpReply::Text(200, "User-agent: *\nAllow: /\n", "text/plain");
     if (r.target == "/") {
-      return HttpReply::Text(200, "<html><body><ul><li><a href=\"/a/1.html\">하나</a></li>"
-                                  "<li><a href=\"/a/2.html\">둘</a></li><li><a href=\"/a/3.html\">셋</a></li>"
-                                  "</ul></body></html>");
+      // The entry point has an ETag and never changes: revisits can be 304s.
+      if (r.Header("if-none-match") == "\"home-1\"") return HttpReply::Text(304, "");
+      HttpReply home = HttpReply::Text(200, "<html><body><ul><li><a href=\"/a/1.html\">하나</a></li>"
+                                            "<li><a href=\"/a/2.html\">둘</a></li><li><a href=\"/a/3.html\">셋</a></li>"
+                                            "</ul></body></html>");
+      home.headers.emplace_back("ETag", "\"home-1\"");
+      return home;
     }
     if (r.target == "/a/1.html") return HttpReply::Text(200, Article(1, edition_.load()));
     if (r.target == "/a/2.html") return HttpReply::Text(200, Article(2, ++changing_));  // new on every visit
@@ -155,6 +159,11 @@ TEST_F(DaemonTest, KeepsArchiveCurrentAndStopsCleanly) {
   EXPECT_GT(visits["/a/2.html"], visits["/a/3.html"]) << "a changing page is revisited more often";
   EXPECT_GE(visits["/a/3.html"], 2) << "unchanged pages are still revisited";
   EXPECT_GE(visits["/"], 3) << "the entry point comes back every interval";
+  int conditional_home = 0;
+  for (const HttpRequest& r : server_.Requests()) {
+    conditional_home += r.target == "/" && r.Header("if-none-match") == "\"home-1\"";
+  }
+  EXPECT_GE(conditional_home, visits["/"] - 1) << "entry points are revisited with a conditional GET";
 
   std::string metrics;
   ASSERT_EQ(Get(Admin("/metrics"), &metrics), 200);
