@@ -1,5 +1,7 @@
 // export and stats: read-only commands over an archive. Export formats and
 // filters: docs/export.md.
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,7 @@
 #include "cli/article_json.h"
 #include "cli/commands.h"
 #include "common/clock.h"
+#include "ops/progress.h"
 #include "storage/archive.h"
 #include "url/url.h"
 #include "warc/warc.h"
@@ -33,7 +36,24 @@ struct ExportFlags {
   double min_relevance = -std::numeric_limits<double>::infinity();
   std::string changed_since;  // cursor; empty: not an incremental export
   std::string cursor_out;
+  bool progress = false;
+  bool no_progress = false;
 };
+
+// Export progress on stderr: records scanned (rows written or filtered
+// out) of `total` (0: unknown). Null when not shown: --no-progress, or by
+// default without a terminal, or when the rows themselves go to a terminal.
+std::unique_ptr<ops::Progress> MakeExportProgress(const ExportFlags& flags, int64_t total) {
+  ops::ProgressMode mode = ops::ProgressMode::kAuto;
+  if (flags.no_progress) mode = ops::ProgressMode::kOff;
+  else if (flags.progress) mode = ops::ProgressMode::kOn;
+  else if (flags.out.empty() && ::isatty(STDOUT_FILENO) == 1) mode = ops::ProgressMode::kOff;
+  auto options = ops::ResolveProgressOptions("export", mode);
+  if (!options) return nullptr;
+  auto p = std::make_unique<ops::Progress>(*options, Clock::Default(), ops::Progress::DefaultSink(options->tty));
+  p->SetTotal(total);
+  return p;
+}
 
 // A file written under NAME.partial and renamed on Commit(), so a reader
 // never sees half an export.
@@ -128,8 +148,13 @@ int ExportWarc(storage::Archive& archive, const ExportFlags& flags, int64_t sinc
 
   std::string prev_url, prev_raw, prev_id, prev_date;
   uint64_t records = 0, captures = 0;
+  // Every capture is visited (the filters skip some): the archive's capture
+  // counter is the total.
+  auto stats = archive.GetStats();
+  auto progress = MakeExportProgress(flags, stats.ok() ? static_cast<int64_t>(stats->captures) : 0);
   auto it = archive.NewCaptureIterator();
   for (; it->Valid(); it->Next()) {
+    if (progress) progress->Add(1);
     const storage::StoredCapture& sc = it->capture();
     const storage::Capture& c = sc.capture;
     if (c.fetched_micros < since || c.fetched_micros >= until) continue;
@@ -192,6 +217,7 @@ int ExportWarc(storage::Archive& archive, const ExportFlags& flags, int64_t sinc
   Status s = warc_file.Commit();
   if (s.ok()) s = cdxj_file.Commit();
   if (!s.ok()) return fail(s);
+  if (progress) progress->Finish();
   spdlog::info("exported {} captures as {} WARC records to {} (index {})", captures, records,
                flags.out, cdxj_path);
   return 0;
@@ -258,9 +284,27 @@ int RunExport(const GlobalOptions& global, const ExportFlags& flags) {
     }
     out = file->stream();
   }
+  // The total is known from the archive's counters when the scan visits
+  // whole sets (the row filters after it only skip); with a fetched-time
+  // window or a change cursor it is not.
+  int64_t total = 0;
+  const bool windowed = flags.time_field == "fetched" && (since != INT64_MIN || until != INT64_MAX);
+  if (!incremental && !windowed) {
+    if (auto stats = (*archive)->GetStats(); stats.ok()) {
+      if (flags.site.empty()) {
+        total = static_cast<int64_t>(flags.all_versions ? stats->versions : stats->articles);
+        if (flags.include_aliases) total += static_cast<int64_t>(stats->duplicates);
+      } else if (auto site = stats->by_site.find(flags.site);
+                 site != stats->by_site.end() && !flags.include_aliases) {
+        total = static_cast<int64_t>(flags.all_versions ? site->second.versions : site->second.articles);
+      }
+    }
+  }
+  auto progress = MakeExportProgress(flags, total);
   uint64_t rows = 0;
   auto it = (*archive)->NewArticleIterator(scan);
   for (; it->Valid(); it->Next()) {
+    if (progress) progress->Add(1);
     const storage::ArticleRecord& r = it->record();
     if (incremental && r.sequence > *last) continue;
     if (r.relevance < flags.min_relevance) continue;
@@ -299,8 +343,11 @@ int RunExport(const GlobalOptions& global, const ExportFlags& flags) {
       return 1;
     }
   } else if (incremental) {
+    if (progress) progress->Finish();
+    progress.reset();
     std::fprintf(stderr, "next cursor: %s\n", cursor.c_str());
   }
+  if (progress) progress->Finish();
   spdlog::info("exported {} rows", rows);
   return 0;
 }
@@ -381,6 +428,12 @@ void RegisterExport(CLI::App& app, CommandContext ctx) {
                   "Incremental feed: versions written after this cursor (0: from the start); "
                   "the next cursor is printed on stderr");
   cmd->add_option("--cursor-out", flags->cursor_out, "Write the next cursor to this file");
+  CLI::Option* progress = cmd->add_flag(
+      "--progress", flags->progress,
+      "Show progress on stderr (done, rate, ETA) even without a terminal: a line every 10 s");
+  cmd->add_flag("--no-progress", flags->no_progress,
+                "Never show progress (default: only when stderr is a terminal and the rows are not)")
+      ->excludes(progress);
   cmd->callback([ctx, flags] { *ctx.exit_code = RunExport(*ctx.global, *flags); });
 }
 

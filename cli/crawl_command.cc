@@ -1,13 +1,17 @@
+#include <algorithm>
+#include <condition_variable>
 #include <csignal>
-#include <filesystem>
-#include <optional>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
 #include "crawler/crawler.h"
+#include "ops/progress.h"
 #include "storage/archive.h"
 
 namespace jikji::cli {
@@ -25,6 +29,78 @@ struct CrawlFlags {
   std::string user_agent;
   std::optional<int> max_depth;
   std::optional<int> workers;
+  bool progress = false;
+  bool no_progress = false;
+};
+
+// How often the progress thread reads the crawler's snapshot (which the
+// crawl loop itself refreshes 5 times a second).
+constexpr auto kProgressPoll = std::chrono::milliseconds(200);
+
+// Feeds the crawler's counters into an ops::Progress from a thread of its
+// own while Run() blocks the caller: done = requests made, total = done +
+// what the frontier still holds (capped by --max-pages), errors = HTTP
+// errors + transport failures.
+//
+// Thread safety: constructed, finished and destroyed on one thread; its
+// own poll thread only reads the crawler's thread-safe Snapshot().
+class CrawlProgress {
+ public:
+  CrawlProgress(const crawler::Crawler* crawler, ops::ProgressOptions options, int64_t max_pages)
+      : crawler_(crawler),
+        max_pages_(max_pages),
+        progress_(options, Clock::Default(), ops::Progress::DefaultSink(options.tty)),
+        thread_([this] { Loop(); }) {}
+
+  ~CrawlProgress() { Stop(); }
+
+  // Stops polling and writes the final line from `final_stats`.
+  void Finish(const crawler::CrawlStats& final_stats) {
+    Stop();
+    Update(final_stats);
+    progress_.SetTotal(static_cast<int64_t>(final_stats.requests));
+    progress_.Finish();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      cv_.wait_for(lock, kProgressPoll);
+      if (stop_) break;
+      if (crawler_->running()) Update(crawler_->Snapshot());
+    }
+  }
+
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void Update(const crawler::CrawlStats& st) {
+    int64_t done = static_cast<int64_t>(st.requests);
+    int64_t total = done + static_cast<int64_t>(st.queued);
+    if (max_pages_ > 0) {
+      // At most max_pages - pages more page fetches (plus robots.txt).
+      int64_t left = std::max<int64_t>(max_pages_ - static_cast<int64_t>(st.pages), 0);
+      total = std::min(total, done + left);
+    }
+    progress_.SetTotal(total);  // 0 before anything is queued: unknown
+    progress_.SetDetail(std::to_string(st.pages) + " pages, " + std::to_string(st.articles_new) + " new");
+    progress_.Set(done, static_cast<int64_t>(st.http_errors + st.fetch_errors));
+  }
+
+  const crawler::Crawler* crawler_;
+  const int64_t max_pages_;
+  ops::Progress progress_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // guarded by mu_
+  std::thread thread_;  // last: starts after the members it reads
 };
 
 crawler::Crawler* g_crawler = nullptr;
@@ -74,6 +150,11 @@ int RunCrawl(const GlobalOptions& global, const CrawlFlags& flags) {
     return 2;
   }
 
+  const auto progress_options = ops::ResolveProgressOptions(
+      "crawl", flags.no_progress ? ops::ProgressMode::kOff
+                                 : flags.progress ? ops::ProgressMode::kOn : ops::ProgressMode::kAuto);
+  const int64_t max_pages = s.max_pages;
+
   auto archive = storage::Archive::Open(cfg->archive_dir);
   if (!archive.ok()) {
     spdlog::error("cannot open archive {}: {}", cfg->archive_dir, archive.status().ToString());
@@ -83,7 +164,10 @@ int RunCrawl(const GlobalOptions& global, const CrawlFlags& flags) {
   g_crawler = &crawler;
   std::signal(SIGINT, HandleStopSignal);
   std::signal(SIGTERM, HandleStopSignal);
+  std::optional<CrawlProgress> progress;
+  if (progress_options) progress.emplace(&crawler, *progress_options, max_pages);
   auto stats = crawler.Run();
+  if (progress) progress->Finish(stats.ok() ? *stats : crawler.Snapshot());
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   g_crawler = nullptr;
@@ -125,6 +209,11 @@ void RegisterCrawl(CLI::App& app, CommandContext ctx) {
   cmd->add_option("--user-agent", flags->user_agent, "User-Agent header");
   cmd->add_option("--max-depth", flags->max_depth, "Link hops followed from a seed, feed or sitemap");
   cmd->add_option("--workers", flags->workers, "Extraction threads (0: one per core)");
+  CLI::Option* progress = cmd->add_flag(
+      "--progress", flags->progress,
+      "Show progress (done, rate, errors, ETA) even without a terminal: a line every 10 s");
+  cmd->add_flag("--no-progress", flags->no_progress, "Never show progress (default: on a terminal only)")
+      ->excludes(progress);
   cmd->callback([ctx, flags] { *ctx.exit_code = RunCrawl(*ctx.global, *flags); });
 }
 

@@ -1,15 +1,19 @@
 // jikji daemon: keeps the archive current until stopped. Runs the crawl
 // loop in daemon mode (revisit schedule), serves /healthz /readyz /metrics
 // /status, stops gracefully on SIGTERM/SIGINT and reloads its config on
-// SIGHUP (a bad new config is rejected and the old one kept).
+// SIGHUP (a bad new config is rejected and the old one kept). Logs a
+// progress line once a minute (--progress-interval): requests, rate over
+// that minute, errors, queue, schedule, versions stored.
 #include <pthread.h>
 #include <signal.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -23,6 +27,7 @@
 #include "ops/admin_server.h"
 #include "ops/daemon_metrics.h"
 #include "ops/metrics.h"
+#include "ops/progress.h"
 #include "storage/archive.h"
 
 namespace jikji::cli {
@@ -33,6 +38,23 @@ struct DaemonFlags {
   std::string interval;
   std::string admin_listen;
   std::string admin_token_file;
+  std::string progress_interval = "60s";
+};
+
+// Bounds of --progress-interval.
+constexpr int64_t kMinProgressIntervalMs = 1000;
+constexpr int64_t kMaxProgressIntervalMs = 24LL * 3600 * 1000;
+
+// Counters of the crawl loops that ended (a SIGHUP starts a new loop whose
+// own counters start at zero), so the progress line keeps counting.
+struct Totals {
+  uint64_t requests = 0, errors = 0, versions = 0, not_modified = 0;
+  void Add(const crawler::CrawlStats& s) {
+    requests += s.requests;
+    errors += s.http_errors + s.fetch_errors;
+    versions += s.articles_new + s.versions_new;
+    not_modified += s.not_modified;
+  }
 };
 
 // Crawl events into Prometheus metrics. Called on the crawl loop's thread
@@ -141,6 +163,12 @@ int RunDaemon(const GlobalOptions& global, const DaemonFlags& flags) {
     std::fprintf(stderr, "jikji daemon: nothing to crawl: give --seed URL or a config with sites\n");
     return 2;
   }
+  int64_t progress_interval_ms = 0;
+  if (!ParseDurationMillis(flags.progress_interval, &progress_interval_ms) ||
+      progress_interval_ms < kMinProgressIntervalMs || progress_interval_ms > kMaxProgressIntervalMs) {
+    std::fprintf(stderr, "jikji daemon: --progress-interval: expected a duration from 1s to 24h, such as 60s\n");
+    return 2;
+  }
   auto token = ReadToken(cfg.daemon.admin_token_file);
   if (!token.ok()) {
     std::fprintf(stderr, "jikji daemon: %s\n", token.status().ToString().c_str());
@@ -167,7 +195,43 @@ int RunDaemon(const GlobalOptions& global, const DaemonFlags& flags) {
   crawler::Crawler* current = nullptr;      // guarded by mu
   std::optional<config::Config> pending;    // a reloaded config; guarded by mu
   bool stop = false;                        // guarded by mu
+  Totals finished;                          // loops that ended; guarded by mu
   std::atomic<bool> done{false};
+
+  // The per-minute line, rendered by the signal thread when its wait for a
+  // signal times out; always a log line (the daemon is not interactive).
+  ops::ProgressOptions progress_options;
+  progress_options.label = "daemon";
+  progress_options.tty = false;
+  // Lines come only from RenderNow(), on the signal thread's timer; Set()
+  // must not draw one of its own.
+  progress_options.log_interval_micros = std::numeric_limits<int64_t>::max() / 2;
+  progress_options.recent_rate = true;
+  ops::Progress progress(progress_options, Clock::Default(), ops::Progress::DefaultSink(false));
+  uint64_t last_queued = 0, last_scheduled = 0;  // between loops: the last ones seen
+  auto render_progress = [&] {
+    Totals t;
+    crawler::CrawlStats now;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      t = finished;
+      if (current) now = current->Snapshot();
+      if (current && current->running()) {
+        last_queued = now.queued;
+        last_scheduled = now.scheduled;
+      }
+    }
+    t.Add(now);
+    progress.SetDetail("queue " + std::to_string(last_queued) + ", scheduled " + std::to_string(last_scheduled) +
+                       ", " + std::to_string(t.versions) + " versions stored, " + std::to_string(t.not_modified) +
+                       " not modified");
+    progress.Set(static_cast<int64_t>(t.requests), static_cast<int64_t>(t.errors));
+    progress.RenderNow();
+    // A log file is flushed on warnings only; the periodic line also
+    // pushes out whatever info lines are buffered, so `tail -f` lags at
+    // most one interval.
+    spdlog::default_logger()->flush();
+  };
 
   ops::AdminServerOptions admin_options;
   admin_options.listen = cfg.daemon.admin_listen;
@@ -195,9 +259,21 @@ int RunDaemon(const GlobalOptions& global, const DaemonFlags& flags) {
   std::string config_path = global.config_path.empty() ? "config/jikji.toml" : global.config_path;
   bool reloadable = global.config_given || flags.seeds.empty();
   std::thread signal_thread([&] {
+    const auto interval = std::chrono::milliseconds(progress_interval_ms);
+    auto next_line = std::chrono::steady_clock::now() + interval;
     while (!done.load()) {
-      int sig = 0;
-      if (sigwait(&signals, &sig) != 0 || done.load()) continue;
+      // Wait for a signal until the next progress line is due.
+      auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(next_line - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        render_progress();
+        next_line = std::chrono::steady_clock::now() + interval;  // no burst after a suspend
+        continue;
+      }
+      timespec timeout;
+      timeout.tv_sec = static_cast<time_t>(left.count() / 1'000'000'000);
+      timeout.tv_nsec = static_cast<long>(left.count() % 1'000'000'000);
+      int sig = sigtimedwait(&signals, nullptr, &timeout);
+      if (sig < 0 || done.load()) continue;  // timeout (EAGAIN) or EINTR
       if (sig == SIGHUP) {
         if (!reloadable) {
           spdlog::warn("SIGHUP: running without a config file; nothing to reload");
@@ -249,6 +325,7 @@ int RunDaemon(const GlobalOptions& global, const DaemonFlags& flags) {
     {
       std::lock_guard<std::mutex> lock(mu);
       current = nullptr;
+      if (stats.ok()) finished.Add(*stats);  // with current: the progress line never dips
       next.swap(pending);
       if (stop) next.reset();
     }
@@ -269,6 +346,7 @@ int RunDaemon(const GlobalOptions& global, const DaemonFlags& flags) {
   done.store(true);
   pthread_kill(signal_thread.native_handle(), SIGTERM);  // wake sigwait
   signal_thread.join();
+  render_progress();
   spdlog::info("daemon stopped");
   return exit_code;
 }
@@ -285,6 +363,8 @@ void RegisterDaemon(CLI::App& app, CommandContext ctx) {
   cmd->add_option("--admin-listen", flags->admin_listen, "ADDR:PORT of the admin server (default 127.0.0.1:9310)");
   cmd->add_option("--admin-token-file", flags->admin_token_file,
                   "File with a bearer token required for /metrics and /status");
+  cmd->add_option("--progress-interval", flags->progress_interval,
+                  "How often to log a progress line (requests, rate, errors, queue), default 60s");
   cmd->callback([ctx, flags] { *ctx.exit_code = RunDaemon(*ctx.global, *flags); });
 }
 

@@ -8,13 +8,12 @@
 // over the workers, so one URL's captures are handled in time order by one
 // thread; after each batch the cursor (the batch's last key) is written.
 // A kill loses at most the batch in flight, which the next run redoes.
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +23,8 @@
 
 #include "cli/archive_util.h"
 #include "cli/commands.h"
+#include "common/clock.h"
+#include "ops/progress.h"
 #include "parser/article.h"
 #include "parser/extractor.h"
 #include "parser/feeds.h"
@@ -40,6 +41,8 @@ constexpr const char kCursorName[] = "rebuild.cursor";
 struct RebuildFlags {
   int workers = 0;  // 0: hardware concurrency
   bool restart = false;
+  bool progress = false;
+  bool no_progress = false;
 };
 
 struct Counts {
@@ -81,9 +84,9 @@ const parser::ExtractRules* RulesFor(const config::Config& cfg, const std::strin
 }
 
 // One capture: extract and store. False on a storage error that must stop
-// the run (I/O, disk full).
+// the run (I/O, disk full). `progress` may be null.
 bool Process(storage::Archive& archive, const config::Config& cfg,
-             const storage::StoredCapture& sc, Counts* counts, Status* fatal) {
+             const storage::StoredCapture& sc, Counts* counts, ops::Progress* progress, Status* fatal) {
   const storage::Capture& c = sc.capture;
   counts->pages.fetch_add(1);
   const std::string_view content_type = HeaderOf(c, "content-type");
@@ -108,21 +111,12 @@ bool Process(storage::Archive& archive, const config::Config& cfg,
       return false;
     }
     counts->failed.fetch_add(1);
+    if (progress) progress->Add(0, 1);
     spdlog::warn("rebuild {}: {}", c.url, r.status().ToString());
     return true;
   }
   (r->changed ? counts->changed : counts->unchanged).fetch_add(1);
   return true;
-}
-
-void Progress(uint64_t done, uint64_t total) {
-  constexpr int kWidth = 40;
-  const double f = total == 0 ? 1.0 : std::min(1.0, static_cast<double>(done) / total);
-  const int filled = static_cast<int>(f * kWidth);
-  std::fprintf(stderr, "\r[%.*s%*s] %llu/%llu captures", filled,
-               "########################################", kWidth - filled, "",
-               static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
-  std::fflush(stderr);
 }
 
 int RunRebuild(const GlobalOptions& global, const RebuildFlags& flags) {
@@ -151,7 +145,16 @@ int RunRebuild(const GlobalOptions& global, const RebuildFlags& flags) {
   const int workers = flags.workers > 0
                           ? flags.workers
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const bool tty = isatty(STDERR_FILENO) != 0;
+  // Progress: captures handled of all captures the archive holds (a resumed
+  // run starts past some of them, so its ETA is pessimistic).
+  std::optional<ops::Progress> progress;
+  if (auto o = ops::ResolveProgressOptions(
+          "rebuild", flags.no_progress ? ops::ProgressMode::kOff
+                                       : flags.progress ? ops::ProgressMode::kOn : ops::ProgressMode::kAuto)) {
+    progress.emplace(*o, Clock::Default(), ops::Progress::DefaultSink(o->tty));
+    progress->SetTotal(static_cast<int64_t>(total));
+  }
+  ops::Progress* const progress_ptr = progress ? &*progress : nullptr;
   Counts counts;
   Status fatal;
   const auto started = std::chrono::steady_clock::now();
@@ -183,10 +186,11 @@ int RunRebuild(const GlobalOptions& global, const RebuildFlags& flags) {
           if (failed.load()) return;
           const std::string& u = sc.capture.url;
           if (static_cast<int>(XXH3_64bits(u.data(), u.size()) % workers) != w) continue;
-          if (!Process(archive, *cfg, sc, &counts, &worker_status[w])) {
+          if (!Process(archive, *cfg, sc, &counts, progress_ptr, &worker_status[w])) {
             failed.store(true);
             return;
           }
+          if (progress_ptr) progress_ptr->Add(1);
         }
       });
     }
@@ -201,10 +205,10 @@ int RunRebuild(const GlobalOptions& global, const RebuildFlags& flags) {
       break;
     }
     done_before += batch.size();
-    if (tty) Progress(done_before, std::max(total, done_before));
+    if (progress && done_before > total) progress->SetTotal(static_cast<int64_t>(done_before));
     stop = !it->Valid();
   }
-  if (tty) std::fprintf(stderr, "\n");
+  if (progress) progress->Finish();
   if (!fatal.ok()) {
     std::fprintf(stderr, "jikji rebuild: stopped: %s (run it again to resume)\n",
                  fatal.ToString().c_str());
@@ -238,6 +242,11 @@ void RegisterRebuild(CLI::App& app, CommandContext ctx) {
   AddGlobalOptions(cmd, ctx.global);
   cmd->add_option("--workers", flags->workers, "Extraction threads (default: one per core)");
   cmd->add_flag("--restart", flags->restart, "Ignore the cursor of an interrupted run");
+  CLI::Option* progress = cmd->add_flag(
+      "--progress", flags->progress,
+      "Show progress (done, rate, errors, ETA) even without a terminal: a line every 10 s");
+  cmd->add_flag("--no-progress", flags->no_progress, "Never show progress (default: on a terminal only)")
+      ->excludes(progress);
   cmd->callback([ctx, flags] { *ctx.exit_code = RunRebuild(*ctx.global, *flags); });
 }
 

@@ -1,5 +1,6 @@
 #include "ops/logging.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <system_error>
@@ -11,8 +12,23 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "ops/progress.h"
+
 namespace jikji::ops {
 namespace {
+
+// Standard error that shares the terminal with a progress line
+// (ops/progress.h): a log line first erases the half-drawn progress line
+// instead of being appended to it.
+class StderrSink : public spdlog::sinks::stderr_color_sink_mt {
+ public:
+  void log(const spdlog::details::log_msg& msg) override {
+    if (TerminalProgressLineOpen()) {
+      std::fputs("\r\x1b[K", stderr);
+    }
+    spdlog::sinks::stderr_color_sink_mt::log(msg);
+  }
+};
 
 // %*: the log message as the body of a JSON string (escaped). Bytes >= 0x80
 // pass through: messages are UTF-8.
@@ -56,7 +72,7 @@ Result<std::shared_ptr<spdlog::logger>> MakeLogger(const LogOptions& options) {
   spdlog::sink_ptr sink;
   try {
     if (options.file.empty()) {
-      sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+      sink = std::make_shared<StderrSink>();
     } else {
       std::filesystem::path parent = std::filesystem::path(options.file).parent_path();
       std::error_code ec;

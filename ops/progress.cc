@@ -29,7 +29,15 @@ Progress::Progress(ProgressOptions options, const Clock* clock, Sink sink)
       clock_(clock),
       sink_(std::move(sink)),
       start_micros_(clock->MonotonicMicros()),
-      last_render_micros_(start_micros_) {}
+      last_render_micros_(start_micros_),
+      window_micros_(start_micros_) {}
+
+std::optional<ProgressOptions> ResolveProgressOptions(std::string label, ProgressMode mode) {
+  if (mode == ProgressMode::kOff) return std::nullopt;
+  ProgressOptions o = Progress::DetectOptions(std::move(label));
+  if (mode == ProgressMode::kAuto && !o.tty) return std::nullopt;
+  return o;
+}
 
 ProgressOptions Progress::DetectOptions(std::string label) {
   ProgressOptions o;
@@ -38,11 +46,18 @@ ProgressOptions Progress::DetectOptions(std::string label) {
   return o;
 }
 
+namespace {
+std::atomic<bool> g_terminal_line_open{false};
+}  // namespace
+
+bool TerminalProgressLineOpen() { return g_terminal_line_open.load(std::memory_order_relaxed); }
+
 Progress::Sink Progress::DefaultSink(bool tty) {
   if (tty) {
     return [](std::string_view text) {
       std::fwrite(text.data(), 1, text.size(), stderr);
       std::fflush(stderr);
+      g_terminal_line_open.store(!text.ends_with('\n'), std::memory_order_relaxed);
     };
   }
   return [](std::string_view text) { spdlog::info("{}", text); };
@@ -53,17 +68,37 @@ void Progress::SetTotal(int64_t total) { total_.store(total, std::memory_order_r
 void Progress::Add(int64_t done, int64_t errors) {
   if (done != 0) done_.fetch_add(done, std::memory_order_relaxed);
   if (errors != 0) errors_.fetch_add(errors, std::memory_order_relaxed);
-  MaybeRender(false);
+  MaybeRender(Render::kIfDue);
 }
 
-void Progress::Finish() { MaybeRender(true); }
+void Progress::Set(int64_t done, int64_t errors) {
+  done_.store(done, std::memory_order_relaxed);
+  errors_.store(errors, std::memory_order_relaxed);
+  MaybeRender(Render::kIfDue);
+}
+
+void Progress::SetDetail(std::string detail) {
+  std::lock_guard<std::mutex> lock(detail_mu_);
+  detail_ = std::move(detail);
+}
+
+void Progress::RenderNow() { MaybeRender(Render::kNow); }
+
+void Progress::Finish() { MaybeRender(Render::kFinal); }
 
 std::string Progress::Line() const {
   const int64_t done = done_.load(std::memory_order_relaxed);
   const int64_t errors = errors_.load(std::memory_order_relaxed);
   const int64_t total = total_.load(std::memory_order_relaxed);
-  const int64_t elapsed = clock_->MonotonicMicros() - start_micros_;
-  const double rate = elapsed > 0 ? static_cast<double>(done) * 1e6 / static_cast<double>(elapsed) : 0.0;
+  const int64_t now = clock_->MonotonicMicros();
+  int64_t elapsed = now - start_micros_;
+  int64_t counted = done;
+  if (options_.recent_rate) {
+    elapsed = now - window_micros_.load(std::memory_order_relaxed);
+    counted = done - window_done_.load(std::memory_order_relaxed);
+  }
+  const double rate =
+      elapsed > 0 && counted > 0 ? static_cast<double>(counted) * 1e6 / static_cast<double>(elapsed) : 0.0;
   char buf[256];
   std::string line = options_.label + ": ";
   if (total > 0) {
@@ -83,10 +118,13 @@ std::string Progress::Line() const {
       line += ", ETA ?";
     }
   }
+  std::lock_guard<std::mutex> lock(detail_mu_);
+  if (!detail_.empty()) line += ", " + detail_;
   return line;
 }
 
-void Progress::MaybeRender(bool force) {
+void Progress::MaybeRender(Render how) {
+  const bool force = how != Render::kIfDue;
   const int64_t interval = options_.tty ? options_.tty_interval_micros : options_.log_interval_micros;
   const int64_t now = clock_->MonotonicMicros();
   int64_t last = last_render_micros_.load(std::memory_order_relaxed);
@@ -103,14 +141,16 @@ void Progress::MaybeRender(bool force) {
   if (!force && now - last < interval) return;
   last_render_micros_.store(now, std::memory_order_relaxed);
   std::string line = Line();
+  window_micros_.store(now, std::memory_order_relaxed);
+  window_done_.store(done_.load(std::memory_order_relaxed), std::memory_order_relaxed);
   if (options_.tty) {
     std::string text = "\r" + line + "\x1b[K";
-    if (force) text += "\n";
+    if (how == Render::kFinal) text += "\n";
     sink_(text);
   } else {
     sink_(line);
   }
-  if (force) finished_ = true;
+  if (how == Render::kFinal) finished_ = true;
 }
 
 }  // namespace jikji::ops

@@ -13,6 +13,9 @@
 #include <rocksdb/write_batch.h>
 #include <xxhash.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -20,8 +23,13 @@
 #include <functional>
 #include <map>
 #include <cctype>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <optional>
+#include <set>
 
 #include "storage/internal/records.h"
 
@@ -84,6 +92,28 @@ class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
   const char* Name() const override { return "jikji.Int64Add"; }
 };
 
+// True when RocksDB could not take the DB's LOCK: another process or
+// another instance in this one has it open.
+bool IsLockError(const rocksdb::Status& s) {
+  if (!s.IsIOError()) return false;
+  // RocksDB 7.8 says "While lock file: DIR/LOCK: Resource temporarily
+  // unavailable" (another process) or "lock hold by current process ...
+  // DIR/LOCK: No locks available" (this one). Plain "lock" would also
+  // match "block".
+  const std::string text = s.ToString();
+  return text.find("/LOCK") != std::string::npos || text.find("lock file") != std::string::npos ||
+         text.find("lock hold") != std::string::npos;
+}
+
+// Discards RocksDB's info log. BackupArchive's open attempt uses it: DB::Open
+// creates the info log (renaming the holder's LOG to LOG.old.*) before it
+// finds the lock taken.
+class NullLogger : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
 Status ToStatus(const rocksdb::Status& s, std::string_view context) {
   if (s.ok()) return Status::Ok();
   std::string msg = std::string(context) + ": " + s.ToString();
@@ -91,13 +121,7 @@ Status ToStatus(const rocksdb::Status& s, std::string_view context) {
   if (s.IsCorruption()) return Status::DataLoss(msg);
   if (s.IsNoSpace()) return Status::ResourceExhausted(msg);
   if (s.IsIOError()) {
-    // RocksDB 7.8 says "While lock file: DIR/LOCK: Resource temporarily
-    // unavailable" (another process) or "lock hold by current process ...
-    // DIR/LOCK: No locks available" (this one). Plain "lock" would also
-    // match "block".
-    const std::string text = s.ToString();
-    if (text.find("/LOCK") != std::string::npos || text.find("lock file") != std::string::npos ||
-        text.find("lock hold") != std::string::npos) {
+    if (IsLockError(s)) {
       return Status::FailedPrecondition(msg + " (another process or instance holds the archive)");
     }
     return Status::IOError(msg);
@@ -117,6 +141,89 @@ rocksdb::CompressionType Pick(const std::vector<rocksdb::CompressionType>& suppo
   }
   return rocksdb::kNoCompression;
 }
+
+// meta/schema's value. Errors: DataLoss when malformed; FailedPrecondition
+// when newer than this build's schema.
+Result<int> ParseSchemaVersion(const std::string& value) {
+  int version = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9' || version > 1'000'000) {
+      return Status::DataLoss("bad schema version '" + value + "'");
+    }
+    version = version * 10 + (c - '0');
+  }
+  if (value.empty()) return Status::DataLoss("empty schema version");
+  if (version > internal::kSchemaVersion) {
+    return Status::FailedPrecondition("archive schema " + std::to_string(version) +
+                                      " is newer than this build's " +
+                                      std::to_string(internal::kSchemaVersion));
+  }
+  return version;
+}
+
+// The options of column family `cf` (a Cf). The live backup opens both the
+// secondary and the copy with these, so a copy has the archive's schema.
+rocksdb::ColumnFamilyOptions MakeCfOptions(int cf,
+                                           const std::vector<rocksdb::CompressionType>& supported,
+                                           const std::shared_ptr<rocksdb::Cache>& cache,
+                                           const std::shared_ptr<rocksdb::MergeOperator>& counter_op) {
+  using rocksdb::kLZ4Compression;
+  using rocksdb::kSnappyCompression;
+  using rocksdb::kZSTD;
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  rocksdb::CompressionType zstd = Pick(supported, {kZSTD, kLZ4Compression, kSnappyCompression});
+  rocksdb::CompressionType lz4 = Pick(supported, {kLZ4Compression, kSnappyCompression});
+  switch (cf) {
+    case kMeta:
+      o.compression = lz4;
+      o.merge_operator = counter_op;
+      break;
+    case kCaptures:
+    case kVersions:
+      o.compression = zstd;
+      if (zstd == kZSTD) {
+        o.compression_opts.level = kZstdLevel;
+        o.compression_opts.max_dict_bytes = kZstdDictBytes;
+        o.compression_opts.zstd_max_train_bytes = kZstdTrainBytes;
+        o.compression_opts.use_zstd_dict_trainer = kZstdDictTrainer;
+        o.compression_opts.enabled = true;
+      }
+      table.block_size = 64 << 10;
+      break;
+    case kSimhash:
+    case kByTime:
+    case kChanges:
+      o.compression = lz4;
+      break;
+    case kRaw:
+      o.compression = zstd;
+      if (zstd == kZSTD) {
+        o.compression_opts.level = kZstdLevel;
+        o.compression_opts.max_dict_bytes = kZstdDictBytes;
+        o.compression_opts.zstd_max_train_bytes = kZstdTrainBytes;
+        o.compression_opts.use_zstd_dict_trainer = kZstdDictTrainer;
+        o.compression_opts.enabled = true;
+      }
+      table.block_size = kRawBlockBytes;
+      o.enable_blob_files = true;
+      o.min_blob_size = kMinBlobBytes;
+      o.blob_compression_type = zstd;
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kBloomBitsPerKey));
+      break;
+    case kUrls:
+    case kContent:
+      o.compression = lz4;
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kBloomBitsPerKey));
+      break;
+    default:
+      break;
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return o;
+}
+
 
 std::string_view HeaderValue(const Capture& capture, std::string_view lower_name) {
   for (const auto& [name, value] : capture.headers) {
@@ -460,6 +567,10 @@ class ArchiveImpl : public Archive {
   }
 
   Status OpenDb(const std::string& dir);
+  // After a failed OpenDb(): whether it failed because the DB is locked.
+  bool lock_conflict() const { return lock_conflict_; }
+  // Before OpenDb(): RocksDB's info log goes to `logger` instead of DIR/LOG.
+  void set_info_log(std::shared_ptr<rocksdb::Logger> logger) { info_log_ = std::move(logger); }
 
   Result<StoreResult> Store(const Capture& capture, const Article* article,
                             double relevance) override;
@@ -518,6 +629,8 @@ class ArchiveImpl : public Archive {
   std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cf_{};
   std::vector<rocksdb::ColumnFamilyHandle*> all_handles_;  // owned, incl. unknown CFs
   std::vector<rocksdb::CompressionType> supported_;
+  bool lock_conflict_ = false;
+  std::shared_ptr<rocksdb::Logger> info_log_;  // nullptr: RocksDB's DIR/LOG
 
   // Striped locks (README "Concurrency"): order url -> content -> raw.
   std::array<std::mutex, kLockStripes> url_mu_;
@@ -526,61 +639,7 @@ class ArchiveImpl : public Archive {
 };
 
 rocksdb::ColumnFamilyOptions ArchiveImpl::CfOptions(int cf) const {
-  using rocksdb::kLZ4Compression;
-  using rocksdb::kSnappyCompression;
-  using rocksdb::kZSTD;
-  rocksdb::ColumnFamilyOptions o;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = cache_;
-  rocksdb::CompressionType zstd = Pick(supported_, {kZSTD, kLZ4Compression, kSnappyCompression});
-  rocksdb::CompressionType lz4 = Pick(supported_, {kLZ4Compression, kSnappyCompression});
-  switch (cf) {
-    case kMeta:
-      o.compression = lz4;
-      o.merge_operator = counter_op_;
-      break;
-    case kCaptures:
-    case kVersions:
-      o.compression = zstd;
-      if (zstd == kZSTD) {
-        o.compression_opts.level = kZstdLevel;
-        o.compression_opts.max_dict_bytes = kZstdDictBytes;
-        o.compression_opts.zstd_max_train_bytes = kZstdTrainBytes;
-        o.compression_opts.use_zstd_dict_trainer = kZstdDictTrainer;
-        o.compression_opts.enabled = true;
-      }
-      table.block_size = 64 << 10;
-      break;
-    case kSimhash:
-    case kByTime:
-    case kChanges:
-      o.compression = lz4;
-      break;
-    case kRaw:
-      o.compression = zstd;
-      if (zstd == kZSTD) {
-        o.compression_opts.level = kZstdLevel;
-        o.compression_opts.max_dict_bytes = kZstdDictBytes;
-        o.compression_opts.zstd_max_train_bytes = kZstdTrainBytes;
-        o.compression_opts.use_zstd_dict_trainer = kZstdDictTrainer;
-        o.compression_opts.enabled = true;
-      }
-      table.block_size = kRawBlockBytes;
-      o.enable_blob_files = true;
-      o.min_blob_size = kMinBlobBytes;
-      o.blob_compression_type = zstd;
-      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kBloomBitsPerKey));
-      break;
-    case kUrls:
-    case kContent:
-      o.compression = lz4;
-      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kBloomBitsPerKey));
-      break;
-    default:
-      break;
-  }
-  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  return o;
+  return MakeCfOptions(cf, supported_, cache_, counter_op_);
 }
 
 Status ArchiveImpl::OpenDb(const std::string& dir) {
@@ -591,6 +650,7 @@ Status ArchiveImpl::OpenDb(const std::string& dir) {
   db_options.max_open_files = options_.max_open_files;
   db_options.db_write_buffer_size = kMaxWriteBufferBytesTotal;
   if (options_.env != nullptr) db_options.env = options_.env;
+  if (info_log_ != nullptr) db_options.info_log = info_log_;
 
   // Open every CF on disk (unknown ones with default options) so that a
   // newer archive is diagnosed by its schema, not by RocksDB.
@@ -635,6 +695,7 @@ Status ArchiveImpl::OpenDb(const std::string& dir) {
   if (!s.ok()) {
     db_ = nullptr;
     all_handles_.clear();
+    lock_conflict_ = IsLockError(s);
     return ToStatus(s, "open archive " + dir);
   }
   for (int cf = 0; cf < kNumCfs; ++cf) cf_[cf] = all_handles_[index[cf]];
@@ -657,19 +718,9 @@ Status ArchiveImpl::CheckSchema() {
                     "write schema version");
   }
   if (!s.ok()) return ToStatus(s, "read schema version");
-  int version = 0;
-  for (char c : value) {
-    if (c < '0' || c > '9' || version > 1'000'000) {
-      return Status::DataLoss("bad schema version '" + value + "'");
-    }
-    version = version * 10 + (c - '0');
-  }
-  if (value.empty()) return Status::DataLoss("empty schema version");
-  if (version > internal::kSchemaVersion) {
-    return Status::FailedPrecondition("archive schema " + std::to_string(version) +
-                                      " is newer than this build's " +
-                                      std::to_string(internal::kSchemaVersion));
-  }
+  Result<int> parsed = ParseSchemaVersion(value);
+  if (!parsed.ok()) return parsed.status();
+  const int version = *parsed;
   if (version < internal::kSchemaVersion && !options_.read_only) {
     // Schema 1 -> 2 adds column families only (created on open); their
     // entries for old versions are added by Verify(repair=true). 2 -> 3 adds
@@ -1713,6 +1764,339 @@ Status ArchiveImpl::Flush() {
   return ToStatus(db_->Flush(fo, handles), "flush");
 }
 
+// ---------------------------------------------------------------- live backup
+
+// Attempts at opening the secondary and catching up: the primary may delete
+// a file (a compaction's input, an old WAL) between the secondary reading
+// the MANIFEST and opening the file.
+constexpr int kMaxSecondaryOpenAttempts = 3;
+// Block cache shared by the secondary and the copy (scans do not fill it).
+constexpr size_t kBackupCacheBytes = 8 << 20;
+constexpr size_t kBackupReadaheadBytes = 2 << 20;
+// Files the copy keeps open while it is written.
+constexpr int kBackupMaxOpenFiles = 512;
+// Memtables of the copy, all column families together (a quarter of the
+// archive's own kMaxWriteBufferBytesTotal: the copy is written once, in key
+// order, so smaller flushes cost little).
+constexpr size_t kBackupWriteBufferBytes = 32 << 20;
+
+// A RocksDB DB and its column family handles (in descriptor order); closed
+// on destruction.
+struct DbHandles {
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+
+  DbHandles() = default;
+  DbHandles(const DbHandles&) = delete;
+  DbHandles& operator=(const DbHandles&) = delete;
+  ~DbHandles() { Close().PermitUncheckedError(); }
+
+  rocksdb::Status Close() {
+    if (db == nullptr) {
+      handles.clear();
+      return rocksdb::Status::OK();
+    }
+    for (rocksdb::ColumnFamilyHandle* h : handles) db->DestroyColumnFamilyHandle(h);
+    handles.clear();
+    rocksdb::Status s = db->Close();
+    delete db;
+    db = nullptr;
+    return s;
+  }
+};
+
+// A private directory under $TMPDIR (or /tmp), removed with its contents on
+// destruction: the secondary instance's own files (its info log).
+class ScratchDir {
+ public:
+  ScratchDir() = default;
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+
+  Status Create() {
+    std::error_code ec;
+    std::filesystem::path base = std::filesystem::temp_directory_path(ec);
+    if (ec) base = "/tmp";
+    std::string name = (base / "jikji-backup-XXXXXX").string();
+    if (mkdtemp(name.data()) == nullptr) {
+      return Status::IOError("create a scratch directory in " + base.string() + ": " +
+                             std::strerror(errno));
+    }
+    path_ = name;
+    return Status::Ok();
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// fsyncs a directory, so the entries in it (the copy's name in its parent)
+// survive a power loss.
+Status SyncDir(const std::filesystem::path& dir) {
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError("open " + dir.string() + ": " + std::strerror(errno));
+  int rc = fsync(fd);
+  int err = errno;
+  close(fd);
+  if (rc != 0) return Status::IOError("fsync " + dir.string() + ": " + std::strerror(err));
+  return Status::Ok();
+}
+
+// Apparent size of the regular files under `dir` (hard links counted).
+uint64_t DiskBytes(const std::string& dir) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (std::filesystem::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::error_code fec;
+    if (!it->is_regular_file(fec)) continue;
+    const uintmax_t n = it->file_size(fec);
+    if (!fec) total += n;
+  }
+  return total;
+}
+
+// Reads `raw` bodies by key through a read-only instance of the live
+// archive. RocksDB 7.8 secondaries cannot read blob files (BlobDB is not
+// supported with secondary instances: a blob read crashes), so the live
+// copy takes `raw` from here. Bodies are immutable and never deleted, so any
+// instance that has a key has its one value; one opened after the
+// secondary's catch-up has every body the secondary's captures refer to,
+// unless its open raced with the primary deleting a WAL: a miss reopens it.
+class RawReader {
+ public:
+  RawReader(std::string dir, rocksdb::ColumnFamilyOptions raw_options)
+      : dir_(std::move(dir)), raw_options_(std::move(raw_options)) {}
+
+  // Opens (again).
+  rocksdb::Status Open() {
+    db_.Close().PermitUncheckedError();
+    rocksdb::DBOptions options;
+    options.max_open_files = -1;  // table files stay open (see LiveCopy)
+    options.info_log = std::make_shared<NullLogger>();
+    std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+    descs.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+    descs.emplace_back(kCfNames[kRaw], raw_options_);
+    rocksdb::Status s = rocksdb::DB::OpenForReadOnly(options, dir_, descs, &db_.handles, &db_.db);
+    if (!s.ok()) {
+      db_.db = nullptr;
+      db_.handles.clear();
+    }
+    return s;
+  }
+
+  // The body under `raw_hash`; a miss or a failed read reopens the instance
+  // and tries again, kMaxSecondaryOpenAttempts times in all.
+  rocksdb::Status Get(const std::string& raw_hash, rocksdb::PinnableSlice* body) {
+    rocksdb::Status s;
+    for (int attempt = 1;; ++attempt) {
+      body->Reset();
+      s = db_.db == nullptr ? Open() : rocksdb::Status::OK();
+      if (s.ok()) s = db_.db->Get(ReadOptions(), db_.handles[1], raw_hash, body);
+      if (s.ok() || attempt == kMaxSecondaryOpenAttempts) return s;
+      db_.Close().PermitUncheckedError();
+    }
+  }
+
+ private:
+  static rocksdb::ReadOptions ReadOptions() {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    return ro;
+  }
+
+  const std::string dir_;
+  const rocksdb::ColumnFamilyOptions raw_options_;
+  DbHandles db_;
+};
+
+// The live copy (README "Backup"): every key/value of every column family
+// of the archive in `src` at one point in time, written to a new DB in
+// `dest` (an existing empty directory) with the same column families and
+// options. Everything but `raw` is read through a secondary instance caught
+// up once; `raw` holds exactly the bodies the copied captures refer to
+// (Store writes a body in the same batch as its first capture), read
+// through a RawReader. Fills records, bytes and captures.
+Status LiveCopy(const std::string& src, const std::string& dest, BackupStats* stats) {
+  const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(kBackupCacheBytes);
+  std::shared_ptr<rocksdb::MergeOperator> counter_op = std::make_shared<Int64AddOperator>();
+
+  rocksdb::DBOptions src_options;
+  // Required of a secondary: every table file it uses stays open, so the
+  // primary deleting one after a compaction does not pull it away mid-scan.
+  src_options.max_open_files = -1;
+  std::vector<std::string> names;
+  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(src_options, src, &names);
+  if (!s.ok()) return Status::NotFound("no archive in " + src + ": " + s.ToString());
+  // Every CF on disk, ours with the archive's options, unknown ones (a
+  // newer build's) with RocksDB's defaults: the copy's CFs. The secondary
+  // opens all but `raw` (index in `secondary` descriptors, -1 for raw).
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  std::vector<rocksdb::ColumnFamilyDescriptor> secondary_descs;
+  std::vector<int> secondary_index;
+  int meta = -1, captures = -1, raw = -1;
+  for (const std::string& name : names) {
+    auto known = std::find_if(std::begin(kCfNames), std::end(kCfNames),
+                              [&](const char* n) { return name == n; });
+    const int at = static_cast<int>(descs.size());
+    if (known == std::end(kCfNames)) {
+      descs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    } else {
+      const int cf = static_cast<int>(known - std::begin(kCfNames));
+      if (cf == kMeta) meta = at;
+      if (cf == kCaptures) captures = at;
+      if (cf == kRaw) raw = at;
+      descs.emplace_back(name, MakeCfOptions(cf, supported, cache, counter_op));
+    }
+    if (at == raw) {
+      secondary_index.push_back(-1);
+    } else {
+      secondary_index.push_back(static_cast<int>(secondary_descs.size()));
+      secondary_descs.push_back(descs.back());
+    }
+  }
+  if (meta < 0 || captures < 0 || raw < 0) {
+    return Status::DataLoss("archive in " + src + " lacks column families");
+  }
+
+  ScratchDir scratch;
+  Status st = scratch.Create();
+  if (!st.ok()) return st;
+  DbHandles source;
+  for (int attempt = 1;; ++attempt) {
+    s = rocksdb::DB::OpenAsSecondary(src_options, src, scratch.path(), secondary_descs,
+                                     &source.handles, &source.db);
+    if (s.ok()) {
+      // The one catch-up: the copy is the primary's state at this moment.
+      // It is never repeated, so every scan below reads the same state.
+      s = source.db->TryCatchUpWithPrimary();
+    } else {
+      source.db = nullptr;
+      source.handles.clear();
+    }
+    if (s.ok() || attempt == kMaxSecondaryOpenAttempts) break;
+    source.Close().PermitUncheckedError();
+  }
+  if (!s.ok()) return ToStatus(s, "open " + src + " as a secondary instance");
+  rocksdb::ColumnFamilyHandle* source_meta = source.handles[secondary_index[meta]];
+
+  std::string schema;
+  s = source.db->Get(rocksdb::ReadOptions(), source_meta, kSchemaKey, &schema);
+  if (s.IsNotFound()) return Status::DataLoss("archive in " + src + " has no schema version");
+  if (!s.ok()) return ToStatus(s, "read schema version");
+  // An older schema is copied as it is (opening the copy read-write
+  // migrates it); a newer one is refused, as Archive::Open does.
+  Result<int> version = ParseSchemaVersion(schema);
+  if (!version.ok()) return version.status();
+
+  // Opened after the catch-up, so it holds every body the captures read
+  // below refer to.
+  RawReader raw_reader(src, descs[raw].options);
+  s = raw_reader.Open();
+  if (!s.ok()) return ToStatus(s, "open " + src + " read-only for raw bodies");
+
+  rocksdb::DBOptions dest_options;
+  dest_options.create_if_missing = true;
+  dest_options.error_if_exists = true;
+  dest_options.create_missing_column_families = true;
+  dest_options.max_open_files = kBackupMaxOpenFiles;
+  dest_options.db_write_buffer_size = kBackupWriteBufferBytes;
+  DbHandles copy;
+  s = rocksdb::DB::Open(dest_options, dest, descs, &copy.handles, &copy.db);
+  if (!s.ok()) {
+    copy.db = nullptr;
+    copy.handles.clear();
+    return ToStatus(s, "create the copy in " + dest);
+  }
+
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  ro.readahead_size = kBackupReadaheadBytes;
+  rocksdb::WriteOptions wo;
+  // No WAL: the copy is flushed (SST files and MANIFEST synced) before it
+  // is reported done, and a failed copy is removed.
+  wo.disableWAL = true;
+  rocksdb::WriteBatch batch;
+  std::set<std::string> raw_in_batch;  // bodies put in `batch`
+  auto put = [&](int cf, const rocksdb::Slice& key, const rocksdb::Slice& value) -> Status {
+    rocksdb::Status ps = batch.Put(copy.handles[cf], key, value);
+    if (!ps.ok()) return ToStatus(ps, "copy " + descs[cf].name);
+    ++stats->records;
+    stats->bytes += key.size() + value.size();
+    if (batch.GetDataSize() < kBackupBatchBytes) return Status::Ok();
+    ps = copy.db->Write(wo, &batch);
+    if (!ps.ok()) return ToStatus(ps, "write the copy");
+    batch.Clear();
+    raw_in_batch.clear();
+    return Status::Ok();
+  };
+  // The body a capture refers to, once.
+  std::string last_raw_hash;
+  auto copy_body = [&](std::string_view capture_key, std::string_view capture) -> Status {
+    Result<CaptureRecord> c = internal::DecodeCaptureRecord(capture);
+    if (!c.ok()) {
+      return Status::DataLoss("captures/" + internal::HexOf(capture_key) +
+                              ": undecodable record (run jikji verify)");
+    }
+    if (c->raw_hash == last_raw_hash || raw_in_batch.count(c->raw_hash) != 0) return Status::Ok();
+    last_raw_hash = c->raw_hash;
+    rocksdb::PinnableSlice body;
+    rocksdb::Status gs = copy.db->Get(rocksdb::ReadOptions(), copy.handles[raw], c->raw_hash, &body);
+    if (gs.ok()) return Status::Ok();  // already copied
+    if (!gs.IsNotFound()) return ToStatus(gs, "read the copy");
+    gs = raw_reader.Get(c->raw_hash, &body);
+    if (gs.IsNotFound()) {
+      return Status::DataLoss("captures/" + internal::HexOf(capture_key) +
+                              ": raw body missing in the archive (run jikji verify)");
+    }
+    if (!gs.ok()) return ToStatus(gs, "read raw body");
+    raw_in_batch.insert(c->raw_hash);
+    return put(raw, c->raw_hash, body);
+  };
+
+  for (size_t i = 0; i < descs.size(); ++i) {
+    if (secondary_index[i] < 0) continue;  // raw: with the captures
+    const int cf = static_cast<int>(i);
+    std::unique_ptr<rocksdb::Iterator> it(
+        source.db->NewIterator(ro, source.handles[secondary_index[i]]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      // value() resolves merge operands (the counters).
+      st = put(cf, it->key(), it->value());
+      if (st.ok() && cf == captures) st = copy_body(it->key().ToStringView(), it->value().ToStringView());
+      if (!st.ok()) return st;
+    }
+    if (!it->status().ok()) return ToStatus(it->status(), "read " + descs[i].name);
+  }
+  if (batch.Count() > 0) {
+    s = copy.db->Write(wo, &batch);
+    if (!s.ok()) return ToStatus(s, "write the copy");
+  }
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  s = copy.db->Flush(fo, copy.handles);
+  if (!s.ok()) return ToStatus(s, "flush the copy");
+
+  std::string count;
+  s = copy.db->Get(rocksdb::ReadOptions(), copy.handles[meta],
+                   std::string(kCounterPrefix) + "captures", &count);
+  if (s.ok()) {
+    Result<int64_t> n = internal::DecodeCounter(count);
+    if (!n.ok()) return n.status().WithContext("captures counter");
+    stats->captures = static_cast<uint64_t>(std::max<int64_t>(*n, 0));
+  } else if (!s.IsNotFound()) {
+    return ToStatus(s, "read the copy's counters");
+  }
+  s = copy.Close();
+  if (!s.ok()) return ToStatus(s, "close the copy");
+  return SyncDir(std::filesystem::absolute(dest).parent_path());
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Archive>> Archive::Open(const std::string& dir,
@@ -1722,6 +2106,47 @@ Result<std::unique_ptr<Archive>> Archive::Open(const std::string& dir,
   Status s = archive->OpenDb(dir);
   if (!s.ok()) return s;
   return std::unique_ptr<Archive>(std::move(archive));
+}
+
+Status BackupArchive(const std::string& archive_dir, const std::string& dest,
+                     BackupStats* stats) {
+  std::error_code ec;
+  if (std::filesystem::exists(dest, ec)) return Status::AlreadyExists(dest + " exists");
+  BackupStats done;
+  ArchiveOptions options;
+  options.create_if_missing = false;
+  auto archive = std::make_unique<ArchiveImpl>(
+      options, rocksdb::NewLRUCache(std::max<size_t>(options.block_cache_bytes, 1 << 20)));
+  // Not DIR/LOG: a holder's LOG would be rotated before the lock is found.
+  archive->set_info_log(std::make_shared<NullLogger>());
+  Status s = archive->OpenDb(archive_dir);
+  if (s.ok()) {
+    // Nobody else has the archive: a checkpoint, and nobody writes during it.
+    done.method = BackupMethod::kCheckpoint;
+    Result<ArchiveStats> counts = archive->GetStats();
+    if (!counts.ok()) return counts.status();
+    done.captures = counts->captures;
+    s = archive->Backup(dest);  // a failed checkpoint removes its own files
+    if (!s.ok()) return s;
+  } else if (archive->lock_conflict()) {
+    archive.reset();
+    done.method = BackupMethod::kLiveCopy;
+    // Created here, so that on failure only what this call made is removed.
+    if (!std::filesystem::create_directory(dest, ec)) {
+      if (ec) return Status::IOError("create " + dest + ": " + ec.message());
+      return Status::AlreadyExists(dest + " exists");
+    }
+    s = LiveCopy(archive_dir, dest, &done);
+    if (!s.ok()) {
+      std::filesystem::remove_all(dest, ec);
+      return s.WithContext("live backup of " + archive_dir);
+    }
+  } else {
+    return s;
+  }
+  done.disk_bytes = DiskBytes(dest);
+  if (stats != nullptr) *stats = done;
+  return Status::Ok();
 }
 
 }  // namespace jikji::storage

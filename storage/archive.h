@@ -272,6 +272,47 @@ class Archive {
   virtual Status Flush() = 0;
 };
 
+// Bytes of key/value data buffered in one WriteBatch of a live copy.
+inline constexpr size_t kBackupBatchBytes = 4 << 20;
+
+// How BackupArchive() made its copy.
+enum class BackupMethod {
+  kCheckpoint,  // nobody held the archive: a RocksDB checkpoint (hard links)
+  kLiveCopy,    // another process (or Archive) held it: a logical copy read
+                // from a RocksDB secondary instance at one point in time
+};
+
+// What BackupArchive() did.
+struct BackupStats {
+  BackupMethod method = BackupMethod::kCheckpoint;
+  uint64_t records = 0;     // key/value pairs copied, every CF (kLiveCopy only)
+  uint64_t bytes = 0;       // their key + value bytes (kLiveCopy only)
+  uint64_t captures = 0;    // captures in the copy (its counter)
+  uint64_t disk_bytes = 0;  // size of the files in the copy (hard links counted)
+};
+
+// Writes a consistent copy of the archive in `archive_dir` to `dest`, which
+// must not exist, whether or not another process has the archive open
+// (storage/README.md "Backup"). When the archive can be opened, the copy is
+// a RocksDB checkpoint (Archive::Backup). When it is locked, it is read
+// through a RocksDB secondary instance caught up with the primary once (raw
+// bodies by key through a read-only instance: RocksDB 7.8 secondaries cannot
+// read blob files), and every key/value of every column family is written
+// to a new archive in `dest` with the archive's own column family options;
+// writers keep going and the copy holds exactly the captures stored before
+// the catch-up.
+// Memory is bounded (kBackupBatchBytes of pending writes, RocksDB's
+// buffers); `stats` (may be nullptr) is filled on success. `dest` is a
+// complete archive: Archive::Open and Verify read it.
+// Errors: AlreadyExists when `dest` exists; NotFound when `archive_dir`
+// holds no archive; FailedPrecondition when its schema is newer than this
+// build's; IOError, DataLoss, ResourceExhausted from reading or writing.
+// On error nothing is left at `dest`.
+// Thread safety: callable from any thread, also while an Archive of the same
+// directory is in use in this process (then the copy is a live one).
+Status BackupArchive(const std::string& archive_dir, const std::string& dest,
+                     BackupStats* stats);
+
 }  // namespace jikji::storage
 
 #endif  // JIKJI_STORAGE_ARCHIVE_H_

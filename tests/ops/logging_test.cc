@@ -1,5 +1,9 @@
 #include "ops/logging.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -9,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
+#include "ops/progress.h"
 #include "tests/testing/paths.h"
 
 namespace jikji::ops {
@@ -123,6 +129,60 @@ TEST(LoggingTest, SetupLoggingInstallsDefaultLogger) {
   EXPECT_EQ(nlohmann::json::parse(lines[0])["msg"], "through the default logger");
   // Put a stderr logger back so later tests do not write into a removed dir.
   ASSERT_TRUE(SetupLogging(LogOptions()).ok());
+}
+
+// A log line written while a terminal progress line is drawn on stderr
+// first erases that line (instead of being glued to its end); once the
+// progress line is ended, log lines are written as they are.
+TEST(LoggingTest, StderrLogLineErasesAnOpenProgressLine) {
+  testing::TempDir dir;
+  const std::string captured = dir.Sub("stderr.txt");
+  std::fflush(stderr);
+  const int saved = dup(STDERR_FILENO);
+  ASSERT_GE(saved, 0);
+  const int fd = open(captured.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+  close(fd);
+  {
+    LogOptions o;  // stderr, text
+    auto logger = MakeLogger(o);
+    ManualClock clock;
+    ProgressOptions po;
+    po.label = "crawl";
+    po.tty = true;
+    Progress progress(po, &clock, Progress::DefaultSink(true));
+    progress.SetTotal(10);
+    clock.Advance(1'000'000);
+    progress.Add(5);  // draws "\rcrawl: 5/10 ..." without a newline
+    if (logger.ok()) (*logger)->warn("in the middle");
+    progress.Finish();  // ends the line
+    if (logger.ok()) (*logger)->warn("after the end");
+    if (logger.ok()) (*logger)->flush();
+    std::fflush(stderr);
+    ASSERT_TRUE(logger.ok()) << logger.status().ToString();
+  }
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  std::ifstream in(captured, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  const size_t drawn = text.find("\rcrawl: 5/10 (50.0%), 5.0/s, 0 errors, ETA 1s\x1b[K");
+  ASSERT_NE(drawn, std::string::npos) << text;
+  const size_t middle = text.find("in the middle");
+  ASSERT_NE(middle, std::string::npos) << text;
+  // Between the drawn line and the log line: the erase, then the log line's
+  // own start (its time stamp), no newline-less gluing.
+  const size_t erase = text.find("\x1b[K\r\x1b[K", drawn);
+  EXPECT_NE(erase, std::string::npos) << text;
+  EXPECT_LT(erase, middle) << text;
+  const size_t after = text.find("after the end");
+  ASSERT_NE(after, std::string::npos) << text;
+  const size_t line_start = text.rfind('\n', after);
+  ASSERT_NE(line_start, std::string::npos);
+  EXPECT_EQ(text.find("\r", line_start), std::string::npos) << text;
+  EXPECT_FALSE(TerminalProgressLineOpen());
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "common/clock.h"
@@ -148,6 +150,76 @@ TEST(ProgressTest, ConcurrentAddCountsEverything) {
   EXPECT_GT(writes.load(), 1);
   EXPECT_EQ(last.rfind("\rcrawl: 20000/20000 (100.0%)", 0), 0u) << last;
   EXPECT_NE(last.find(", 200 errors"), std::string::npos) << last;
+}
+
+TEST(ProgressTest, SetReplacesCountsAndDetailIsAppended) {
+  ManualClock clock;
+  Capture out;
+  Progress p(Tty("crawl"), &clock, out.Sink());
+  p.SetTotal(50);
+  p.SetDetail("12 pages");
+  clock.Advance(2 * kSec);
+  p.Set(10, 2);
+  ASSERT_EQ(out.writes.size(), 1u);
+  // 10 in 2 s = 5/s; 40 left -> 8 s.
+  EXPECT_EQ(out.writes[0], "\rcrawl: 10/50 (20.0%), 5.0/s, 2 errors, ETA 8s, 12 pages\x1b[K");
+  p.Set(20, 2);  // totals, not deltas
+  EXPECT_EQ(p.done(), 20);
+  EXPECT_EQ(p.errors(), 2);
+  p.SetDetail("");
+  EXPECT_EQ(p.Line(), "crawl: 20/50 (40.0%), 10.0/s, 2 errors, ETA 3s");
+}
+
+TEST(ProgressTest, RenderNowIgnoresTheIntervalAndDoesNotEndTheLine) {
+  ManualClock clock;
+  Capture out;
+  Progress p(Tty("rebuild"), &clock, out.Sink());
+  p.SetTotal(10);
+  clock.Advance(kSec);
+  p.Set(5, 0);
+  ASSERT_EQ(out.writes.size(), 1u);
+  p.RenderNow();  // 0 ms after the previous line
+  ASSERT_EQ(out.writes.size(), 2u);
+  EXPECT_EQ(out.writes[1], "\rrebuild: 5/10 (50.0%), 5.0/s, 0 errors, ETA 1s\x1b[K");
+  p.Finish();
+  ASSERT_EQ(out.writes.size(), 3u);
+  EXPECT_EQ(out.writes[2].back(), '\n');
+  p.RenderNow();
+  EXPECT_EQ(out.writes.size(), 3u);  // nothing after Finish
+}
+
+TEST(ProgressTest, RecentRateCountsOnlySinceThePreviousLine) {
+  ManualClock clock;
+  Capture out;
+  ProgressOptions o;
+  o.label = "daemon";
+  o.log_interval_micros = 60 * kSec;
+  o.recent_rate = true;
+  Progress p(o, &clock, out.Sink());
+  p.SetDetail("queue 3");
+  clock.Advance(60 * kSec);
+  p.Set(600, 0);  // 600 in the first minute
+  ASSERT_EQ(out.writes.size(), 1u);
+  EXPECT_EQ(out.writes[0], "daemon: 600 done, 10.0/s, 0 errors, queue 3");
+  clock.Advance(60 * kSec);
+  p.Set(660, 1);  // 60 in the second: 1/s, not the 5.5/s average
+  ASSERT_EQ(out.writes.size(), 2u);
+  EXPECT_EQ(out.writes[1], "daemon: 660 done, 1.0/s, 1 error, queue 3");
+  clock.Advance(60 * kSec);
+  p.RenderNow();  // an idle minute
+  ASSERT_EQ(out.writes.size(), 3u);
+  EXPECT_EQ(out.writes[2], "daemon: 660 done, 0.0/s, 1 error, queue 3");
+}
+
+TEST(ProgressTest, ResolveOptionsFollowsTheModeAndTheTerminal) {
+  EXPECT_FALSE(ResolveProgressOptions("crawl", ProgressMode::kOff).has_value());
+  auto on = ResolveProgressOptions("crawl", ProgressMode::kOn);
+  ASSERT_TRUE(on.has_value());
+  EXPECT_EQ(on->label, "crawl");
+  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  EXPECT_EQ(on->tty, tty);
+  // Without a terminal, the default shows nothing (no spam in CI logs).
+  EXPECT_EQ(ResolveProgressOptions("crawl", ProgressMode::kAuto).has_value(), tty);
 }
 
 }  // namespace
