@@ -456,11 +456,9 @@ Crawler::Impl::Verdict Crawler::Impl::Vet(std::string_view raw, UrlKind kind, in
 
 void Crawler::Impl::VetFound(std::string_view raw, UrlKind kind, int depth, std::string_view anchor,
                              Processed* out) const {
-  // The cache key includes the kind: a URL found as a link and as a feed
-  // is vetted as both.
-  std::string keyed(raw);
-  keyed.push_back(static_cast<char>('0' + static_cast<int>(kind)));
-  const uint64_t fp = internal::LinkCache::Fingerprint(keyed);
+  // The kind seeds the fingerprint: a URL found as a link and as a feed is
+  // vetted as both. (No copy of the link on this per-link path.)
+  const uint64_t fp = internal::LinkCache::Fingerprint(raw, static_cast<uint64_t>(kind) + 1);
   if (link_cache_.Contains(fp)) return;
   Candidate c;
   Verdict verdict = Vet(raw, kind, depth, anchor, &c, &out->rejections);

@@ -38,8 +38,9 @@ class LinkCache {
 
   LinkCache() : slots_(static_cast<uint64_t*>(std::calloc(kSlots, sizeof(uint64_t)))) {}
 
-  static uint64_t Fingerprint(std::string_view link) {
-    uint64_t fp = XXH3_64bits(link.data(), link.size());
+  // `seed` separates name spaces (the crawler passes the link's kind).
+  static uint64_t Fingerprint(std::string_view link, uint64_t seed = 0) {
+    uint64_t fp = XXH3_64bits_withSeed(link.data(), link.size(), seed);
     return fp == 0 ? 1 : fp;  // 0 marks an empty slot
   }
 
