@@ -34,10 +34,12 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/status.h"
 #include "parser/charset.h"
 #include "parser/internal/chrome.h"
 #include "parser/internal/dates.h"
@@ -341,6 +343,7 @@ class Extraction {
   void FillAuthors(int top);
   void FillLinks();
   std::string Meta(std::initializer_list<std::string_view> keys) const;
+  // Call after Walk (the <base href> is known then).
   std::string ResolveUrl(std::string_view ref) const;
 
   std::string_view url_;
@@ -358,6 +361,7 @@ class Extraction {
   std::string title_tag_;
   std::string canonical_;
   std::string base_href_;
+  mutable std::optional<Result<url::Url>> base_;  // ResolveUrl's base, made on first use
   std::string html_lang_;
   bool depth_exceeded_ = false;
   internal::JsonLdArticle jsonld_;
@@ -925,15 +929,20 @@ std::string Extraction::ResolveUrl(std::string_view ref) const {
       text::StartsWith(lower, "tel:") || text::StartsWith(lower, "data:")) {
     return "";
   }
-  auto base = url::Parse(url_);
-  if (base.ok() && !base_href_.empty()) {
-    auto b = url::Resolve(*base, base_href_);
-    if (b.ok()) base = std::move(b);
-  } else if (!base.ok() && !base_href_.empty()) {
-    base = url::Parse(base_href_);
+  if (!base_) {
+    // Once per page (a page resolves a hundred links): the page URL, or its
+    // <base href> resolved against it.
+    auto base = url::Parse(url_);
+    if (base.ok() && !base_href_.empty()) {
+      auto b = url::Resolve(*base, base_href_);
+      if (b.ok()) base = std::move(b);
+    } else if (!base.ok() && !base_href_.empty()) {
+      base = url::Parse(base_href_);
+    }
+    base_.emplace(std::move(base));
   }
-  if (base.ok()) {
-    auto r = url::Resolve(*base, ref);
+  if (base_->ok()) {
+    auto r = url::Resolve(**base_, ref);
     if (r.ok()) return r->Serialize();
     return "";
   }

@@ -12,11 +12,15 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
+
+#include "url/internal/resolve.h"
 
 namespace jikji::url {
 namespace {
@@ -1045,9 +1049,143 @@ std::string Url::Serialize() const {
 Result<Url> Parse(std::string_view input) { return ParseWithBase(input, nullptr); }
 
 Result<Url> Resolve(const Url& base, std::string_view reference) {
-  Record base_record = ToRecord(base);
-  return ParseWithBase(reference, &base_record);
+  Url simple;
+  if (internal::ResolveSimple(base, reference, &simple)) return simple;
+  return internal::ResolveFull(base, reference);
 }
+
+namespace internal {
+namespace {
+
+// Bytes the parser copies unchanged into a special URL's path, query and
+// fragment alike: ASCII letters and digits, "-._~!$&()*+,;=:@/?#%".
+// Everything else (controls, space, quotes, <>`{}|^[]\, non-ASCII) is
+// percent-encoded, trimmed or reinterpreted somewhere, so it is left to the
+// parser.
+bool IsCopiedAsIs(unsigned char c) {
+  if (IsAsciiAlnum(c)) return true;
+  switch (c) {
+    case '-': case '.': case '_': case '~': case '!': case '$': case '&': case '(':
+    case ')': case '*': case '+': case ',': case ';': case '=': case ':': case '@':
+    case '/': case '?': case '#': case '%':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// True when no segment of `path` is "." or ".." (which the parser removes)
+// and no "%2e" hides one.
+bool HasNoDotSegments(std::string_view path) {
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    std::string_view seg = path.substr(start, slash == std::string_view::npos ? path.npos
+                                                                              : slash - start);
+    if (seg == "." || seg == "..") return false;
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  for (size_t i = 0; i + 2 < path.size(); ++i) {
+    if (path[i] == '%' && path[i + 1] == '2' && (path[i + 2] == 'e' || path[i + 2] == 'E')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Sets out's path, query and fragment from `tail` ("path?query#fragment",
+// any part may be absent). `path_prefix` is prepended to the path part.
+// False when the path part has a dot segment.
+bool SpliceTail(std::string_view path_prefix, std::string_view tail, Url* out) {
+  size_t hash = tail.find('#');
+  std::string_view before = tail.substr(0, hash);
+  size_t question = before.find('?');
+  std::string_view path = before.substr(0, question);
+  if (!HasNoDotSegments(path)) return false;
+  out->path.reserve(path_prefix.size() + path.size());
+  out->path.assign(path_prefix);
+  out->path.append(path);
+  if (out->path.empty()) out->path = "/";
+  out->has_query = question != std::string_view::npos;
+  out->query = out->has_query ? std::string(before.substr(question + 1)) : std::string();
+  out->has_fragment = hash != std::string_view::npos;
+  out->fragment = out->has_fragment ? std::string(tail.substr(hash + 1)) : std::string();
+  return true;
+}
+
+// True when `ref` begins with base's serialized origin ("http://host:port")
+// followed by the end, '/', '?' or '#'; *rest is what follows the origin.
+bool StartsWithOrigin(const Url& base, std::string_view ref, std::string_view* rest) {
+  std::string_view s = ref;
+  if (s.substr(0, base.scheme.size()) != base.scheme) return false;
+  s.remove_prefix(base.scheme.size());
+  if (s.substr(0, 3) != "://") return false;
+  s.remove_prefix(3);
+  if (s.substr(0, base.host.size()) != base.host) return false;
+  s.remove_prefix(base.host.size());
+  if (base.port >= 0 && base.port != DefaultPort(base.scheme)) {
+    char digits[16];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, base.port);
+    if (ec != std::errc()) return false;
+    std::string_view port(digits, static_cast<size_t>(end - digits));
+    if (s.empty() || s[0] != ':' || s.substr(1, port.size()) != port) return false;
+    s.remove_prefix(1 + port.size());
+  }
+  if (!s.empty() && s[0] != '/' && s[0] != '?' && s[0] != '#') return false;
+  *rest = s;
+  return true;
+}
+
+}  // namespace
+
+bool ResolveSimple(const Url& base, std::string_view ref, Url* out) {
+  if (ref.empty() || base.opaque || !base.IsHttp() || base.host.empty() ||
+      !base.username.empty() || !base.password.empty() || base.path.empty() ||
+      base.path[0] != '/') {
+    return false;
+  }
+  for (char c : ref) {
+    if (!IsCopiedAsIs(static_cast<unsigned char>(c))) return false;
+  }
+  out->scheme = base.scheme;
+  out->username.clear();
+  out->password.clear();
+  out->host = base.host;
+  out->port = base.port;
+  out->opaque = false;
+  if (ref[0] == '/') {
+    if (ref.size() > 1 && ref[1] == '/') return false;  // "//host/...": another authority
+    return SpliceTail("", ref, out);
+  }
+  if (ref[0] == '?') {
+    return SpliceTail(base.path, ref, out);
+  }
+  if (ref[0] == '#') {
+    out->path = base.path;
+    out->has_query = base.has_query;
+    out->query = base.query;
+    out->has_fragment = true;
+    out->fragment = std::string(ref.substr(1));
+    return true;
+  }
+  std::string_view rest;
+  if (StartsWithOrigin(base, ref, &rest)) return SpliceTail("", rest, out);
+  // A relative path, unless what precedes its first '/', '?' or '#' holds a
+  // ':' (then it may be a scheme: "mailto:x", "http:g").
+  size_t first_delim = ref.find_first_of("/?#");
+  if (ref.substr(0, first_delim).find(':') != std::string_view::npos) return false;
+  std::string_view dir(base.path);
+  dir = dir.substr(0, dir.rfind('/') + 1);
+  return SpliceTail(dir, ref, out);
+}
+
+Result<Url> ResolveFull(const Url& base, std::string_view ref) {
+  Record base_record = ToRecord(base);
+  return ParseWithBase(ref, &base_record);
+}
+
+}  // namespace internal
 
 Url Normalize(const Url& url, const NormalizeOptions& options) {
   Url out = url;
