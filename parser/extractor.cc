@@ -41,6 +41,7 @@
 
 #include "common/status.h"
 #include "parser/charset.h"
+#include "parser/internal/arena.h"
 #include "parser/internal/chrome.h"
 #include "parser/internal/dates.h"
 #include "parser/internal/jsonld.h"
@@ -68,6 +69,10 @@ constexpr size_t kMaxLinkTextBytes = 512;
 constexpr size_t kMaxLinks = 20000;
 // Text kept for a title, heading, caption or rule field.
 constexpr size_t kMaxFieldBytes = 4096;
+// Pages up to this size (after the prefilter) are parsed into an arena
+// (internal/arena.h), which then holds 10 to 16 times the input until the
+// page is done (measured on the bench site and the extraction benchmark).
+constexpr size_t kMaxArenaInputBytes = 1 << 20;
 // Class/id hint weights, in paragraph-score units.
 constexpr float kHintWeight = 25.0f;
 // <article> is a weak hint: themes wrap whole posts (tags, nav) in it.
@@ -1329,9 +1334,28 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
 
   GumboOptions gopts = kGumboDefaultOptions;
   gopts.max_errors = 0;
+  // Pages up to kMaxArenaInputBytes parse into this thread's arena (unless
+  // it is busy); the tree is then dropped with the arena's Reset(), which
+  // the guard runs after `output` is gone.
+  thread_local internal::Arena arena;
+  thread_local bool arena_busy = false;
+  bool use_arena = !arena_busy && pre.html.size() <= kMaxArenaInputBytes;
+  auto release = [use_arena](bool*) {
+    if (!use_arena) return;
+    arena.Reset();
+    arena_busy = false;
+  };
+  std::unique_ptr<bool, decltype(release)> arena_guard(&arena_busy, release);
+  if (use_arena) {
+    arena_busy = true;
+    gopts.allocator = &internal::Arena::GumboAllocate;
+    gopts.deallocator = &internal::Arena::GumboFree;
+    gopts.userdata = &arena;
+  }
   std::unique_ptr<GumboOutput, void (*)(GumboOutput*)> output(
       gumbo_parse_with_options(&gopts, pre.html.data(), pre.html.size()),
-      [](GumboOutput* o) { gumbo_destroy_output(&kGumboDefaultOptions, o); });
+      use_arena ? +[](GumboOutput*) {}
+                : +[](GumboOutput* o) { gumbo_destroy_output(&kGumboDefaultOptions, o); });
   if (!output) {
     diag.push_back("html parser failed");
     return;

@@ -8,3 +8,4 @@ jikji_test(charset_conformance_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/charset_conformance_test.cc
   LIBS jikji_parser
   LABELS shared)
+jikji_test(arena_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/arena_test.cc LIBS jikji_parser)
