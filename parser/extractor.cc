@@ -163,6 +163,38 @@ std::string_view AttrView(const GumboNode* n, const char* name) {
   return v ? std::string_view(v) : std::string_view();
 }
 
+// The attributes asked of every element, read in one pass over its
+// attribute list (Gumbo lower-cases attribute names, so they compare
+// exactly; a repeated attribute is dropped by the parser). A view with a
+// null data() means the attribute is absent.
+struct ElementAttrs {
+  std::string_view hidden, aria_hidden, style, cls, id, itemprop, href, rel;
+  std::string_view data_date_time, data_datetime, data_published;
+};
+
+ElementAttrs ReadElementAttrs(const GumboNode* n) {
+  ElementAttrs a;
+  const GumboVector& attrs = n->v.element.attributes;
+  for (unsigned i = 0; i < attrs.length; ++i) {
+    const auto* at = static_cast<const GumboAttribute*>(attrs.data[i]);
+    std::string_view name(at->name);
+    std::string_view* slot = nullptr;
+    if (name == "class") slot = &a.cls;
+    else if (name == "id") slot = &a.id;
+    else if (name == "href") slot = &a.href;
+    else if (name == "rel") slot = &a.rel;
+    else if (name == "style") slot = &a.style;
+    else if (name == "itemprop") slot = &a.itemprop;
+    else if (name == "hidden") slot = &a.hidden;
+    else if (name == "aria-hidden") slot = &a.aria_hidden;
+    else if (name == "data-date-time") slot = &a.data_date_time;
+    else if (name == "data-datetime") slot = &a.data_datetime;
+    else if (name == "data-published") slot = &a.data_published;
+    if (slot != nullptr && slot->data() == nullptr) *slot = std::string_view(at->value);
+  }
+  return a;
+}
+
 bool IsElement(const GumboNode* n) {
   return n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE;
 }
@@ -333,7 +365,7 @@ class Extraction {
  private:
   void Walk(const GumboNode* n, int parent, int block, bool excluded, bool boiler, bool in_link,
             int link, int depth);
-  void OnElement(const GumboNode* n, int idx);
+  void OnElement(const GumboNode* n, int idx, const ElementAttrs& attrs);
   void OnText(std::string_view t, int block, bool excluded, bool boiler, bool in_link, int link);
   void FlushRun(int block);
   int ChooseContainer();
@@ -458,7 +490,7 @@ void Extraction::FlushRun(int block) {
 }
 
 // Metadata and per-tag bookkeeping of one element.
-void Extraction::OnElement(const GumboNode* n, int idx) {
+void Extraction::OnElement(const GumboNode* n, int idx, const ElementAttrs& attrs) {
   GumboTag tag = n->v.element.tag;
   switch (tag) {
     case GUMBO_TAG_TITLE:
@@ -507,15 +539,14 @@ void Extraction::OnElement(const GumboNode* n, int idx) {
   }
   if (tag != GUMBO_TAG_TIME && times_.size() < 64) {
     // Machine-readable times on any element (<span data-date-time="...">).
-    for (const char* name : {"data-date-time", "data-datetime", "data-published"}) {
-      std::string_view dt = AttrView(n, name);
+    for (std::string_view dt : {attrs.data_date_time, attrs.data_datetime, attrs.data_published}) {
       if (!dt.empty()) {
         times_.emplace_back(idx, std::string(dt));
         break;
       }
     }
   }
-  std::string_view itemprop = AttrView(n, "itemprop");
+  std::string_view itemprop = attrs.itemprop;
   if (!itemprop.empty() && tag != GUMBO_TAG_META) {
     std::string_view v = AttrView(n, "datetime");
     if (v.empty()) v = AttrView(n, "content");
@@ -549,10 +580,10 @@ void Extraction::Walk(const GumboNode* n, int parent, int block, bool excluded, 
   bool self_boiler = IsBoilerTag(el.tag);
   bool self_excluded = el.tag == GUMBO_TAG_HEADER || el.tag == GUMBO_TAG_FIGCAPTION;
   bool caption = el.tag == GUMBO_TAG_FIGCAPTION;
-  if (Attr(n, "hidden") != nullptr) self_boiler = true;
-  std::string_view aria = AttrView(n, "aria-hidden");
-  if (aria == "true") self_boiler = true;
-  std::string_view style = AttrView(n, "style");
+  const ElementAttrs attrs = ReadElementAttrs(n);
+  if (attrs.hidden.data() != nullptr) self_boiler = true;
+  if (attrs.aria_hidden == "true") self_boiler = true;
+  std::string_view style = attrs.style;
   if (!style.empty()) {
     std::string squashed = Squash(style);
     if (squashed.find("display:none") != std::string::npos ||
@@ -560,8 +591,8 @@ void Extraction::Walk(const GumboNode* n, int parent, int block, bool excluded, 
       self_boiler = true;
     }
   }
-  std::string_view cls = AttrView(n, "class");
-  std::string_view id = AttrView(n, "id");
+  std::string_view cls = attrs.cls;
+  std::string_view id = attrs.id;
   // The classes of <html> and <body> are page-wide flags (feature toggles,
   // page types), not hints about one block.
   ClassHints hints = (el.tag == GUMBO_TAG_HTML || el.tag == GUMBO_TAG_BODY)
@@ -570,7 +601,7 @@ void Extraction::Walk(const GumboNode* n, int parent, int block, bool excluded, 
   float hint = 0;
   if (hints.positive()) hint += kHintWeight;
   if (hints.negative) hint -= kHintWeight;
-  if (AttrView(n, "itemprop") == "articleBody") hint += 2 * kHintWeight;
+  if (attrs.itemprop == "articleBody") hint += 2 * kHintWeight;
   if (el.tag == GUMBO_TAG_ARTICLE) hint += kArticleTagWeight;
   if (hints.hidden) self_boiler = true;
   if (hints.caption) {
@@ -599,7 +630,7 @@ void Extraction::Walk(const GumboNode* n, int parent, int block, bool excluded, 
     nd.image_box = hints.image;
     nd.deck = hints.deck;
   }
-  OnElement(n, idx);
+  OnElement(n, idx, attrs);
 
   bool is_inline = IsInlineTag(el.tag);
   if (!is_inline || el.tag == GUMBO_TAG_BR) FlushRun(block);
@@ -607,11 +638,11 @@ void Extraction::Walk(const GumboNode* n, int parent, int block, bool excluded, 
   int child_link = link;
   if ((el.tag == GUMBO_TAG_A || el.tag == GUMBO_TAG_AREA) && options_.collect_links &&
       raw_links_.size() < kMaxLinks) {
-    std::string_view href = AttrView(n, "href");
+    std::string_view href = attrs.href;
     if (!href.empty()) {
       RawLink l;
       l.href = std::string(text::Trim(href));
-      l.nofollow = text::ContainsNoCase(AttrView(n, "rel"), "nofollow");
+      l.nofollow = text::ContainsNoCase(attrs.rel, "nofollow");
       raw_links_.push_back(std::move(l));
       if (el.tag == GUMBO_TAG_A) child_link = static_cast<int>(raw_links_.size()) - 1;
     }
