@@ -266,6 +266,7 @@ class CurlFetcher final : public Fetcher {
   asio::io_context& io_;
   FetcherOptions options_;
   asio::steady_timer timer_;
+  bool timer_armed_ = false;  // a wait on timer_ is pending
   CURLM* multi_ = nullptr;
   curl_slist* resolve_list_ = nullptr;
   std::unordered_map<curl_socket_t, std::shared_ptr<SocketState>> sockets_;
@@ -413,15 +414,22 @@ void CurlFetcher::OnReady(const std::shared_ptr<SocketState>& state, int directi
 
 int CurlFetcher::TimerCallback(CURLM* /*multi*/, long timeout_ms, void* userp) {
   auto* self = static_cast<CurlFetcher*>(userp);
-  if (timeout_ms < 0) {
-    self->timer_.cancel();
-    return 0;
-  }
+  // curl moves its deadline on nearly every socket event, mostly later, and
+  // each move of an armed Asio timer is a timerfd_settime() system call.
+  // The timer is therefore only moved earlier: when it fires before curl's
+  // deadline, curl_multi_socket_action(CURL_SOCKET_TIMEOUT) finds nothing
+  // due and sets the deadline again. For the same reason "no timer" (-1)
+  // leaves an armed timer alone.
+  if (timeout_ms < 0) return 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  if (self->timer_armed_ && self->timer_.expiry() <= deadline) return 0;
   // Never act from inside curl: even a 0 ms timeout goes through the timer.
-  self->timer_.expires_after(std::chrono::milliseconds(timeout_ms));
+  self->timer_.expires_at(deadline);
+  self->timer_armed_ = true;
   std::weak_ptr<int> alive = self->alive_;
   self->timer_.async_wait([self, alive](error_code ec) {
-    if (ec || alive.expired()) return;
+    if (ec || alive.expired()) return;  // moved earlier (a newer wait is pending), or gone
+    self->timer_armed_ = false;
     self->OnTimer();
   });
   return 0;
