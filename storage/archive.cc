@@ -227,11 +227,13 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(int cf,
     case kRaw:
       SetZstd(zstd, &o);
       table.block_size = kRawBlockBytes;
-      // Bodies arrive at about 15 MB/s in a crawl: smaller memtables are
-      // flushed while the crawl runs, so the flush a crawl ends with is at
-      // most this big (a 64 MB one took ~0.7 s on one core, after the last
-      // page). More level-0 files before a compaction, so that a crawl of a
-      // few thousand pages does not rewrite its bodies at kZstdBottomLevel.
+      // Bodies arrive at about 15 MB/s in a crawl. Smaller memtables hold
+      // less memory and are flushed while the crawl runs, so the flush it
+      // ends with is at most this big (a 64 MB one took ~0.7 s on one core
+      // after the last page); the dictionaries of more files cost about
+      // what that saves. More level-0 files before a compaction, so that a
+      // crawl of a few thousand pages does not rewrite its bodies at
+      // kZstdBottomLevel.
       o.write_buffer_size = kRawWriteBufferBytes;
       o.level0_file_num_compaction_trigger = kRawL0CompactionTrigger;
       o.enable_blob_files = true;
