@@ -53,8 +53,10 @@ void Arena::Reset() {
   used_ = 0;
 }
 
-void* Arena::GumboAllocate(void* arena, size_t n) { return static_cast<Arena*>(arena)->Allocate(n); }
+void* Arena::GumboAllocate(void* arena, size_t n) noexcept {
+  return static_cast<Arena*>(arena)->Allocate(n);
+}
 
-void Arena::GumboFree(void*, void*) {}
+void Arena::GumboFree(void*, void*) noexcept {}
 
 }  // namespace jikji::parser::internal

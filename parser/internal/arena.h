@@ -42,8 +42,10 @@ class Arena {
   size_t reserved() const { return reserved_; }
 
   // For GumboOptions::allocator / deallocator (userdata = the Arena).
-  static void* GumboAllocate(void* arena, size_t n);
-  static void GumboFree(void* arena, void* ptr);
+  // noexcept: Gumbo is C, so running out of memory inside it terminates
+  // (as a failed malloc in Gumbo would crash) instead of unwinding through it.
+  static void* GumboAllocate(void* arena, size_t n) noexcept;
+  static void GumboFree(void* arena, void* ptr) noexcept;
 
  private:
   struct Block {
