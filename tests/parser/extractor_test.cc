@@ -280,6 +280,31 @@ TEST(ExtractPage, HiddenElementsAreDropped) {
   EXPECT_EQ(p.article.body.find("본문 듣기"), std::string::npos);
 }
 
+// Attribute names are matched as the HTML parser lower-cases them, and the
+// first of a repeated attribute counts.
+TEST(ExtractPage, UpperCaseAndRepeatedAttributes) {
+  Page p = ExtractPage(ArticleHtml("<P STYLE='DISPLAY:NONE'>숨은 문단입니다 숨은 문단입니다</P>"
+                                   "<p Hidden>또 숨은 문단</p><div ARIA-HIDDEN='true'>숨은 상자</div>"
+                                   "<A HREF='/x' REL='NOFOLLOW'>엑스</A>"
+                                   "<a href='/first' href='/second'>둘 중 처음</a>"
+                                   "<span DATA-PUBLISHED='2024-11-20T09:00:00+09:00'></span>"),
+                       "https://t.example.kr/news/1", "");
+  EXPECT_TRUE(p.article.is_article);
+  EXPECT_EQ(p.article.body.find("숨은"), std::string::npos);
+  std::vector<std::string> urls;
+  bool x_nofollow = false;
+  for (const Link& l : p.links) {
+    urls.push_back(l.url);
+    if (l.url == "https://t.example.kr/x") x_nofollow = l.nofollow;
+  }
+  auto has = [&](const std::string& u) { return std::find(urls.begin(), urls.end(), u) != urls.end(); };
+  EXPECT_TRUE(has("https://t.example.kr/x"));
+  EXPECT_TRUE(x_nofollow);
+  EXPECT_TRUE(has("https://t.example.kr/first"));
+  EXPECT_FALSE(has("https://t.example.kr/second"));
+  EXPECT_EQ(p.article.published.substr(0, 10), "2024-11-20");
+}
+
 TEST(ExtractPage, NfcNormalizesDecomposedHangul) {
   // "한" as conjoining jamo (U+1112 U+1161 U+11AB) must come out precomposed.
   Page p = ExtractPage(ArticleHtml("<p>\xE1\x84\x92\xE1\x85\xA1\xE1\x86\xAB 글자가 분리된 문단이다. "
