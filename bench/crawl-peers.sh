@@ -27,7 +27,10 @@
 # (Debian: python3-scrapy, httrack, wget2), never by deploy/install-deps.sh.
 # Needs ../shared beside the project root (or JIKJI_SHARED_DIR), nginx,
 # /usr/bin/time, and a built jikji (JIKJI, default build/cli/jikji).
-# PEERS="scrapy wget2" limits the peers run (jikji always runs).
+# PEERS="scrapy wget2" limits the peers run (jikji always runs). ROUNDS=N
+# (default 1) runs wget2 and jikji N times in turn (rows "wget2.2",
+# "jikji.2", ...) and prints the jikji/wget2 ratio of each round and their
+# median: on a noisy machine one pair of runs says little.
 # Every tool writes under ${TMPDIR:-/tmp}. wget2 and httrack create a file
 # per page, so their rates follow the file system's cost of a file creation:
 # wget2 measured 1,000-1,300 pages/s with /tmp on a busy ext4 disk and
@@ -41,6 +44,7 @@ SHARED=${JIKJI_SHARED_DIR:-../shared}
 B=$SHARED/bench
 JIKJI=${JIKJI:-build/cli/jikji}
 PEERS=${PEERS:-scrapy httrack wget2}
+ROUNDS=${ROUNDS:-1}
 CONCURRENCY=16
 PER_HOST=8
 # One tool may not run longer than this (seconds); then it is stopped and
@@ -161,19 +165,23 @@ if [[ " $PEERS " == *" httrack "* ]]; then
     '-%e0' -A1000000000 -I0 '-%v0' -F "httrack-peer-bench"
 fi
 
-# --- wget2 -------------------------------------------------------------------
-if [[ " $PEERS " == *" wget2 "* ]]; then
-  # No --span-hosts: the start URLs' hosts are followed, nothing else (with
-  # --span-hosts wget2 also tries to resolve "tel" from tel: links and waits
-  # on DNS until it gives up).
-  run wget2 wget2 --recursive --level=inf --robots=on --max-threads=$CONCURRENCY -P "$WORK/wget2" --no-verbose --user-agent=wget2-peer-bench "${BASES[@]}"
-fi
-
-# --- jikji -------------------------------------------------------------------
+# --- wget2 and jikji, ROUNDS times in turn ------------------------------------
 SEEDS=()
 for u in "${BASES[@]}"; do SEEDS+=(--seed "$u"); done
-run jikji "$JIKJI" crawl --archive "$WORK/archive" "${SEEDS[@]}" --ignore-crawl-delay --per-host-delay 0 \
-  --concurrency $CONCURRENCY --per-host-connections $PER_HOST --max-depth 100 --log-level warn
+for ((round = 1; round <= ROUNDS; round++)); do
+  suffix=""
+  [ "$round" = 1 ] || suffix=".$round"
+  if [[ " $PEERS " == *" wget2 "* ]]; then
+    # No --span-hosts: the start URLs' hosts are followed, nothing else (with
+    # --span-hosts wget2 also tries to resolve "tel" from tel: links and waits
+    # on DNS until it gives up).
+    run "wget2$suffix" wget2 --recursive --level=inf --robots=on --max-threads=$CONCURRENCY \
+      -P "$WORK/wget2$suffix" --no-verbose --user-agent=wget2-peer-bench "${BASES[@]}"
+  fi
+  run "jikji$suffix" "$JIKJI" crawl --archive "$WORK/archive$suffix" "${SEEDS[@]}" --ignore-crawl-delay \
+    --per-host-delay 0 --concurrency $CONCURRENCY --per-host-connections $PER_HOST --max-depth 100 \
+    --log-level warn
+done
 
 # --- the table ---------------------------------------------------------------
 python3 - "$WORK" "$PAGES" <<'PY'
@@ -207,6 +215,17 @@ for tool, r in rows.items():
           f"{r['conns']:6d} {r['note']}")
 print("refetch: extra requests for article URLs already fetched (?utm_ variants); "
       "repeats: identical URL requested again")
+rounds = sorted((t.partition(".")[2] or "1" for t in rows if t.startswith("jikji")), key=int)
+if len(rounds) > 1 and "wget2" in rows:
+    ratios = []
+    for r in rounds:
+        sfx = "" if r == "1" else "." + r
+        j, w = rows.get("jikji" + sfx), rows.get("wget2" + sfx)
+        if j and w and w["pps"]:
+            ratios.append(j["pps"] / w["pps"])
+    median = sorted(ratios)[len(ratios) // 2]
+    print(f"jikji/wget2 pages/s per round: {', '.join(f'x{x:.2f}' for x in ratios)}; "
+          f"median x{median:.2f}")
 j = rows.get("jikji")
 for peer in ("scrapy", "wget2"):
     p = rows.get(peer)
