@@ -234,8 +234,8 @@ TEST(BackupArchiveTest, NewerSchemaIsRefusedOnBothPathsAndThePartialCopyRemoved)
   EXPECT_FALSE(std::filesystem::exists(tmp.Sub("copy")));
 }
 
-// The helper rewrites ACKFILE (truncate, then "N\n") after every store: a
-// read is complete when it ends with the newline. 0 before the first.
+// The helper replaces ACKFILE ("N\n", by rename) after every store: a read
+// is complete when it ends with the newline. 0 before the first.
 uint64_t ReadAck(const std::string& path) {
   for (int attempt = 0; attempt < 10000; ++attempt) {
     const std::string text = testing::ReadFile(path);

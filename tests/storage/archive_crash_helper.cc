@@ -1,7 +1,9 @@
 // archive_crash_helper DIR ACKFILE SEED: stores captures (articles, near
 // duplicates, exact duplicates, refetches) into the archive in DIR in an
-// endless loop; after each acknowledged Store() it rewrites ACKFILE with the
-// number of captures acknowledged so far. The crash test SIGKILLs it.
+// endless loop; after each acknowledged Store() it replaces ACKFILE with the
+// number of captures acknowledged so far (written to ACKFILE.tmp, then
+// renamed: a reader never sees a partial file, even when this process is
+// descheduled or killed mid-write). The crash test SIGKILLs it.
 #include <cstdio>
 #include <random>
 #include <string>
@@ -20,6 +22,7 @@ int main(int argc, char** argv) {
   }
   std::mt19937_64 rng(std::stoull(argv[3]));
   uint64_t acked = 0;
+  const std::string tmp = std::string(argv[2]) + ".tmp";
   for (int64_t i = 0;; ++i) {
     const int n = static_cast<int>(rng() % 50);
     jikji::storage::Capture c;
@@ -42,9 +45,9 @@ int main(int argc, char** argv) {
       return 1;
     }
     ++acked;
-    if (FILE* f = std::fopen(argv[2], "w")) {
+    if (FILE* f = std::fopen(tmp.c_str(), "w")) {
       std::fprintf(f, "%llu\n", static_cast<unsigned long long>(acked));
-      std::fclose(f);
+      if (std::fclose(f) == 0) std::rename(tmp.c_str(), argv[2]);
     }
   }
 }
