@@ -36,18 +36,17 @@ struct ExportFlags {
   double min_relevance = -std::numeric_limits<double>::infinity();
   std::string changed_since;  // cursor; empty: not an incremental export
   std::string cursor_out;
-  bool progress = false;
-  bool no_progress = false;
+  ProgressFlags progress;
 };
 
 // Export progress on stderr: records scanned (rows written or filtered
 // out) of `total` (0: unknown). Null when not shown: --no-progress, or by
 // default without a terminal, or when the rows themselves go to a terminal.
 std::unique_ptr<ops::Progress> MakeExportProgress(const ExportFlags& flags, int64_t total) {
-  ops::ProgressMode mode = ops::ProgressMode::kAuto;
-  if (flags.no_progress) mode = ops::ProgressMode::kOff;
-  else if (flags.progress) mode = ops::ProgressMode::kOn;
-  else if (flags.out.empty() && ::isatty(STDOUT_FILENO) == 1) mode = ops::ProgressMode::kOff;
+  ops::ProgressMode mode = flags.progress.Mode();
+  if (mode == ops::ProgressMode::kAuto && flags.out.empty() && ::isatty(STDOUT_FILENO) == 1) {
+    mode = ops::ProgressMode::kOff;
+  }
   auto options = ops::ResolveProgressOptions("export", mode);
   if (!options) return nullptr;
   auto p = std::make_unique<ops::Progress>(*options, Clock::Default(), ops::Progress::DefaultSink(options->tty));
@@ -428,12 +427,9 @@ void RegisterExport(CLI::App& app, CommandContext ctx) {
                   "Incremental feed: versions written after this cursor (0: from the start); "
                   "the next cursor is printed on stderr");
   cmd->add_option("--cursor-out", flags->cursor_out, "Write the next cursor to this file");
-  CLI::Option* progress = cmd->add_flag(
-      "--progress", flags->progress,
-      "Show progress on stderr (done, rate, ETA) even without a terminal: a line every 10 s");
-  cmd->add_flag("--no-progress", flags->no_progress,
-                "Never show progress (default: only when stderr is a terminal and the rows are not)")
-      ->excludes(progress);
+  AddProgressFlags(cmd, &flags->progress,
+                   "Show progress on stderr (done, rate, ETA) even without a terminal: a line every 10 s",
+                   "Never show progress (default: only when stderr is a terminal and the rows are not)");
   cmd->callback([ctx, flags] { *ctx.exit_code = RunExport(*ctx.global, *flags); });
 }
 

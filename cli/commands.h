@@ -12,6 +12,7 @@
 
 #include "common/status.h"
 #include "config/config.h"
+#include "ops/progress.h"
 
 namespace jikji::cli {
 
@@ -33,6 +34,20 @@ struct CommandContext {
 
 // Adds --archive, --config, --log-level, --log-format to `cmd`.
 void AddGlobalOptions(CLI::App* cmd, GlobalOptions* global);
+
+// --progress / --no-progress of the commands that show progress.
+struct ProgressFlags {
+  bool on = false;   // --progress
+  bool off = false;  // --no-progress
+  // kOff, kOn, or kAuto when neither flag was given.
+  ops::ProgressMode Mode() const;
+};
+
+// Adds --progress and --no-progress (mutually exclusive) to `cmd`.
+void AddProgressFlags(CLI::App* cmd, ProgressFlags* flags,
+                      const std::string& on_help =
+                          "Show progress (done, rate, errors, ETA) even without a terminal: a line every 10 s",
+                      const std::string& off_help = "Never show progress (default: on a terminal only)");
 
 // Loads the config (or built-in defaults) and sets up logging; applies the
 // global flags. `use_file`: false to ignore the default config file when

@@ -23,6 +23,18 @@ void AddGlobalOptions(CLI::App* cmd, GlobalOptions* global) {
   cmd->add_option("--log-file", global->log_file, "Log to this file (rotated by size) instead of stderr");
 }
 
+ops::ProgressMode ProgressFlags::Mode() const {
+  if (off) return ops::ProgressMode::kOff;
+  if (on) return ops::ProgressMode::kOn;
+  return ops::ProgressMode::kAuto;
+}
+
+void AddProgressFlags(CLI::App* cmd, ProgressFlags* flags, const std::string& on_help,
+                      const std::string& off_help) {
+  CLI::Option* on = cmd->add_flag("--progress", flags->on, on_help);
+  cmd->add_flag("--no-progress", flags->off, off_help)->excludes(on);
+}
+
 Result<config::Config> LoadConfigAndLogging(const GlobalOptions& global, bool use_file) {
   config::Config cfg;
   std::string path = global.config_path.empty() ? kDefaultConfig : global.config_path;

@@ -29,8 +29,7 @@ struct CrawlFlags {
   std::string user_agent;
   std::optional<int> max_depth;
   std::optional<int> workers;
-  bool progress = false;
-  bool no_progress = false;
+  ProgressFlags progress;
 };
 
 // How often the progress thread reads the crawler's snapshot (which the
@@ -150,9 +149,7 @@ int RunCrawl(const GlobalOptions& global, const CrawlFlags& flags) {
     return 2;
   }
 
-  const auto progress_options = ops::ResolveProgressOptions(
-      "crawl", flags.no_progress ? ops::ProgressMode::kOff
-                                 : flags.progress ? ops::ProgressMode::kOn : ops::ProgressMode::kAuto);
+  const auto progress_options = ops::ResolveProgressOptions("crawl", flags.progress.Mode());
   const int64_t max_pages = s.max_pages;
 
   auto archive = storage::Archive::Open(cfg->archive_dir);
@@ -209,11 +206,7 @@ void RegisterCrawl(CLI::App& app, CommandContext ctx) {
   cmd->add_option("--user-agent", flags->user_agent, "User-Agent header");
   cmd->add_option("--max-depth", flags->max_depth, "Link hops followed from a seed, feed or sitemap");
   cmd->add_option("--workers", flags->workers, "Extraction threads (0: one per core)");
-  CLI::Option* progress = cmd->add_flag(
-      "--progress", flags->progress,
-      "Show progress (done, rate, errors, ETA) even without a terminal: a line every 10 s");
-  cmd->add_flag("--no-progress", flags->no_progress, "Never show progress (default: on a terminal only)")
-      ->excludes(progress);
+  AddProgressFlags(cmd, &flags->progress);
   cmd->callback([ctx, flags] { *ctx.exit_code = RunCrawl(*ctx.global, *flags); });
 }
 

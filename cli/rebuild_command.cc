@@ -41,8 +41,7 @@ constexpr const char kCursorName[] = "rebuild.cursor";
 struct RebuildFlags {
   int workers = 0;  // 0: hardware concurrency
   bool restart = false;
-  bool progress = false;
-  bool no_progress = false;
+  ProgressFlags progress;
 };
 
 struct Counts {
@@ -148,9 +147,7 @@ int RunRebuild(const GlobalOptions& global, const RebuildFlags& flags) {
   // Progress: captures handled of all captures the archive holds (a resumed
   // run starts past some of them, so its ETA is pessimistic).
   std::optional<ops::Progress> progress;
-  if (auto o = ops::ResolveProgressOptions(
-          "rebuild", flags.no_progress ? ops::ProgressMode::kOff
-                                       : flags.progress ? ops::ProgressMode::kOn : ops::ProgressMode::kAuto)) {
+  if (auto o = ops::ResolveProgressOptions("rebuild", flags.progress.Mode())) {
     progress.emplace(*o, Clock::Default(), ops::Progress::DefaultSink(o->tty));
     progress->SetTotal(static_cast<int64_t>(total));
   }
@@ -242,11 +239,7 @@ void RegisterRebuild(CLI::App& app, CommandContext ctx) {
   AddGlobalOptions(cmd, ctx.global);
   cmd->add_option("--workers", flags->workers, "Extraction threads (default: one per core)");
   cmd->add_flag("--restart", flags->restart, "Ignore the cursor of an interrupted run");
-  CLI::Option* progress = cmd->add_flag(
-      "--progress", flags->progress,
-      "Show progress (done, rate, errors, ETA) even without a terminal: a line every 10 s");
-  cmd->add_flag("--no-progress", flags->no_progress, "Never show progress (default: on a terminal only)")
-      ->excludes(progress);
+  AddProgressFlags(cmd, &flags->progress);
   cmd->callback([ctx, flags] { *ctx.exit_code = RunRebuild(*ctx.global, *flags); });
 }
 
