@@ -4,7 +4,6 @@
 #include <charconv>
 #include <cctype>
 #include <cmath>
-#include <strings.h>
 #include <ctime>
 #include <limits>
 #include <random>
@@ -156,6 +155,9 @@ class Crawler::Impl {
   bool MaybeRetry(HostState& host, FrontierItem& item, const FetchResponse& response);
   Processed Process(FrontierItem item, FetchResponse response) const;
   void OnProcessed(Processed result);
+  // The end of OnProcessed: counts the rejected links, queues the vetted
+  // ones, marks the page done, pumps.
+  void QueueLinksAndFinish(Processed& r);
   void Tick();
   void Stop(const std::string& reason);
   void MaybeFinish();
@@ -828,9 +830,8 @@ Crawler::Impl::Processed Crawler::Impl::Relink(FrontierItem item) const {
     response.http_status = capture->http_status;
     response.final_url = capture->final_url;
     response.truncated = capture->truncated;
-    for (const auto& [name, value] : capture->headers) {
-      if (name.size() == 12 && strncasecmp(name.c_str(), "content-type", 12) == 0) response.content_type = value;
-    }
+    response.headers = capture->headers;
+    response.content_type = response.Header("content-type");
     response.body = std::move(capture->body);
     Analyze(item, response, &*capture, /*store=*/false, &out);
   } else {
@@ -882,13 +883,7 @@ void Crawler::Impl::Analyze(const FrontierItem& item, FetchResponse& response, s
 void Crawler::Impl::OnProcessed(Processed r) {
   --processing_;
   if (r.relinked) {
-    stats_.out_of_scope += r.rejections.out_of_scope;
-    stats_.traps += r.rejections.traps;
-    if (!stopping_) {
-      for (Candidate& c : r.candidates) Queue(std::move(c), /*force=*/false);
-      frontier_->Done(r.item);
-    }
-    Pump();
+    QueueLinksAndFinish(r);
     return;
   }
   if (!r.store_status.ok()) {
@@ -920,6 +915,10 @@ void Crawler::Impl::OnProcessed(Processed r) {
     case Outcome::kExactDuplicate: ++stats_.duplicates; break;
     case Outcome::kNotArticle: ++stats_.not_articles; break;
   }
+  QueueLinksAndFinish(r);
+}
+
+void Crawler::Impl::QueueLinksAndFinish(Processed& r) {
   stats_.out_of_scope += r.rejections.out_of_scope;
   stats_.traps += r.rejections.traps;
   // Links first, then Done: a crawl killed in between fetches nothing

@@ -18,6 +18,8 @@
 #include <cstring>
 #include <map>
 #include <unordered_map>
+#include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -63,6 +65,13 @@ std::string SeenKeyOf(uint64_t h) {
   std::string key(8, '\0');
   for (int i = 0; i < 8; ++i) key[i] = static_cast<char>((h >> (8 * (7 - i))) & 0xff);
   return key;
+}
+
+// The inverse of SeenKeyOf; `key` has 8 bytes.
+uint64_t HashOfSeenKey(std::string_view key) {
+  uint64_t h = 0;
+  for (int i = 0; i < 8; ++i) h = (h << 8) | static_cast<unsigned char>(key[i]);
+  return h;
 }
 
 std::string EncodeValue(const FrontierItem& item) {
@@ -189,9 +198,7 @@ class RocksFrontier : public Frontier {
     std::unique_ptr<rocksdb::Iterator> seen(db_->NewIterator(rocksdb::ReadOptions(), seen_));
     for (seen->SeekToFirst(); seen->Valid(); seen->Next()) {
       if (seen->key().size() != 8) continue;
-      uint64_t h = 0;
-      for (int i = 0; i < 8; ++i) h = (h << 8) | static_cast<unsigned char>(seen->key()[i]);
-      filter_.Add(h);
+      filter_.Add(HashOfSeenKey(seen->key().ToStringView()));
     }
     return FromRocks(seen->status(), "frontier load");
   }
