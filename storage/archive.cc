@@ -65,10 +65,12 @@ constexpr int kRawL0CompactionTrigger = 8;
 constexpr int kZstdFlushLevel = 6;
 constexpr int kZstdBottomLevel = 9;
 constexpr uint32_t kZstdDictBytes = 112 << 10;
-// Data sampled per SST file for its dictionary (buffered until the sample
-// is complete). 16x the dictionary instead of 100x: peak RSS of a crawl of
-// the bench site 232 MB -> 135 MB (with kRawWriteBufferBytes), archive 3%
-// bigger, same crawl time.
+// Data sampled per SST file for its dictionary. 16x the dictionary instead
+// of 100x: peak RSS of a crawl of the bench site 232 MB -> 135 MB (with
+// kRawWriteBufferBytes), archive 3% bigger, same crawl time. The table
+// builder buffers no more than the sample (max_dict_buffer_bytes; without it
+// a flush holds the whole file's blocks until it ends): the same crawl's
+// page faults 62,000 -> 38,000, peak RSS 135 MB -> 123 MB, same archive size.
 constexpr uint32_t kZstdTrainBytes = 16 * kZstdDictBytes;
 // false: the dictionary is the sampled data itself, finalized
 // (ZDICT_finalizeDictionary) instead of trained (ZDICT_trainFromBuffer).
@@ -186,6 +188,7 @@ void SetZstd(rocksdb::CompressionType picked, rocksdb::ColumnFamilyOptions* o) {
   rocksdb::CompressionOptions c;
   c.max_dict_bytes = kZstdDictBytes;
   c.zstd_max_train_bytes = kZstdTrainBytes;
+  c.max_dict_buffer_bytes = kZstdTrainBytes;
   c.use_zstd_dict_trainer = kZstdDictTrainer;
   c.enabled = true;
   c.level = kZstdFlushLevel;

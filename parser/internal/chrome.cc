@@ -1,6 +1,8 @@
 #include "parser/internal/chrome.h"
 
 #include <algorithm>
+#include <cstring>
+#include <unordered_map>
 
 #include "parser/internal/dates.h"
 #include "parser/internal/text.h"
@@ -56,8 +58,11 @@ bool HasClassToken(std::string_view s, std::string_view token) {
   return false;
 }
 
+// glibc's memmem compares byte pairs; string_view::find stops at every
+// occurrence of the needle's first byte, and in Korean text the lead bytes
+// of Hangul (0xEA-0xED) are on every third byte.
 bool Contains(std::string_view s, std::string_view needle) {
-  return s.find(needle) != std::string_view::npos;
+  return memmem(s.data(), s.size(), needle.data(), needle.size()) != nullptr;
 }
 
 // Words of buttons and small chrome rows; a short line made only of these
@@ -158,11 +163,12 @@ void AddUnique(std::vector<std::string>* out, std::string name) {
   if (std::find(out->begin(), out->end(), name) == out->end()) out->push_back(std::move(name));
 }
 
-}  // namespace
+// Bounds of the per-thread memo of HintsForClassId.
+constexpr size_t kMaxMemoEntries = 4096;
+constexpr size_t kMaxMemoKeyBytes = 256;
 
-ClassHints HintsForClassId(std::string_view cls, std::string_view id) {
+ClassHints ComputeHints(std::string_view cls, std::string_view id) {
   ClassHints h;
-  if (cls.empty() && id.empty()) return h;
   std::string s = text::AsciiLower(cls);
   std::string class_lower = s;
   for (char& c : class_lower) {
@@ -222,6 +228,28 @@ ClassHints HintsForClassId(std::string_view cls, std::string_view id) {
       h.hidden = true;
       break;
     }
+  }
+  return h;
+}
+
+}  // namespace
+
+ClassHints HintsForClassId(std::string_view cls, std::string_view id) {
+  if (cls.empty() && id.empty()) return ClassHints();
+  // A page repeats a few dozen class/id pairs on hundreds of elements, and a
+  // site repeats them on every page: the hints are remembered per thread.
+  thread_local std::unordered_map<std::string, ClassHints> memo;
+  // The key: the class length, the class, the id.
+  thread_local std::string key;
+  const size_t cls_size = cls.size();
+  key.assign(reinterpret_cast<const char*>(&cls_size), sizeof cls_size);
+  key.append(cls);
+  key.append(id);
+  if (auto it = memo.find(key); it != memo.end()) return it->second;
+  ClassHints h = ComputeHints(cls, id);
+  if (key.size() <= kMaxMemoKeyBytes) {
+    if (memo.size() >= kMaxMemoEntries) memo.clear();
+    memo.emplace(key, h);
   }
   return h;
 }

@@ -15,6 +15,22 @@ bool IsAsciiSpace(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+// True for the bytes that can start a white-space sequence of SpaceLength.
+bool MayStartSpace(unsigned char c) {
+  return IsAsciiSpace(c) || c == 0xC2 || c == 0xE2 || c == 0xE3 || c == 0xEF;
+}
+
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+
+// Bit 7 of each byte of the result: that byte of `w` is below `n` (n <= 0x80).
+uint64_t BytesBelow(uint64_t w, uint8_t n) {
+  return ~(((w & ~kHighBits) | kHighBits) - n * kOnes) & ~w & kHighBits;
+}
+
+// The number of bytes of `m` with bit 7 set (m has no other bits).
+size_t CountHighBits(uint64_t m) { return static_cast<size_t>(((m >> 7) * kOnes) >> 56); }
+
 // Length of a white-space sequence starting at s[i] (0 when none); sets
 // *drop for characters that vanish instead of becoming a space.
 size_t SpaceLength(std::string_view s, size_t i, bool* drop) {
@@ -79,35 +95,23 @@ bool IsAscii(std::string_view s) {
 void AppendCollapsed(std::string_view in, std::string* out, bool* pending_space) {
   size_t i = 0;
   while (i < in.size()) {
-    unsigned char c = in[i];
-    if (c < 0x80 && !IsAsciiSpace(c)) {
-      if (*pending_space && !out->empty()) out->push_back(' ');
-      *pending_space = false;
-      // Copy the run of plain ASCII at once.
-      size_t j = i + 1;
-      while (j < in.size() && static_cast<unsigned char>(in[j]) < 0x80 &&
-             !IsAsciiSpace(in[j])) {
-        ++j;
+    if (MayStartSpace(static_cast<unsigned char>(in[i]))) {
+      bool drop = false;
+      size_t sp = SpaceLength(in, i, &drop);
+      if (sp > 0) {
+        if (!drop) *pending_space = true;
+        i += sp;
+        continue;
       }
-      out->append(in.data() + i, j - i);
-      i = j;
-      continue;
     }
-    bool drop = false;
-    size_t sp = SpaceLength(in, i, &drop);
-    if (sp > 0) {
-      if (!drop) *pending_space = true;
-      i += sp;
-      continue;
-    }
+    // A run of characters none of which can start white space (continuation
+    // bytes never do): appended at once.
+    size_t j = i + 1;
+    while (j < in.size() && !MayStartSpace(static_cast<unsigned char>(in[j]))) ++j;
     if (*pending_space && !out->empty()) out->push_back(' ');
     *pending_space = false;
-    out->push_back(static_cast<char>(c));
-    ++i;
-    while (i < in.size() && (static_cast<unsigned char>(in[i]) & 0xC0) == 0x80) {
-      out->push_back(in[i]);
-      ++i;
-    }
+    out->append(in.data() + i, j - i);
+    i = j;
   }
 }
 
@@ -125,8 +129,20 @@ std::string_view Trim(std::string_view s) {
 }
 
 size_t CountChars(std::string_view utf8) {
+  const char* p = utf8.data();
+  size_t left = utf8.size();
   size_t n = 0;
-  for (unsigned char c : utf8) {
+  // Eight bytes at a time: the bytes that start a code point (not 10xxxxxx:
+  // bit 7 clear or bit 6 set) less the ASCII white-space bytes.
+  for (; left >= 8; p += 8, left -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    uint64_t starts = (~w | (w << 1)) & kHighBits;
+    uint64_t spaces = (BytesBelow(w, 0x0E) & ~BytesBelow(w, 0x09)) | BytesBelow(w ^ (0x20 * kOnes), 1);
+    n += CountHighBits(starts) - CountHighBits(spaces);
+  }
+  for (; left > 0; ++p, --left) {
+    unsigned char c = static_cast<unsigned char>(*p);
     if ((c & 0xC0) != 0x80 && !IsAsciiSpace(c)) ++n;
   }
   return n;

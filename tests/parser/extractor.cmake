@@ -9,3 +9,4 @@ jikji_test(charset_conformance_test
   LIBS jikji_parser
   LABELS shared)
 jikji_test(arena_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/arena_test.cc LIBS jikji_parser)
+jikji_test(text_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/text_test.cc LIBS jikji_parser)

@@ -1,0 +1,127 @@
+// parser/internal/text.h and chrome.h: the word-at-a-time and run-at-a-time
+// paths against plain byte-by-byte definitions, on random byte strings
+// weighted towards white space, Hangul, continuation and invalid bytes.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "parser/internal/chrome.h"
+#include "parser/internal/text.h"
+
+namespace jikji::parser {
+namespace {
+
+bool IsAsciiSpace(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// Code points that are not ASCII white space, one byte at a time.
+size_t ReferenceCountChars(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) {
+    if ((c & 0xC0) != 0x80 && !IsAsciiSpace(c)) ++n;
+  }
+  return n;
+}
+
+// White space (ASCII, NBSP, U+2000-U+200B, U+202F, U+205F, U+3000) collapsed
+// to one space between words, BOM/ZWNBSP (U+FEFF) dropped, one byte at a time.
+std::string ReferenceCollapse(std::string_view s) {
+  std::string out;
+  bool pending = false;
+  size_t i = 0;
+  auto at = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0; };
+  while (i < s.size()) {
+    unsigned char c = at(0);
+    size_t space = 0;
+    bool drop = false;
+    if (IsAsciiSpace(c)) space = 1;
+    else if (c == 0xC2 && at(1) == 0xA0) space = 2;
+    else if (c == 0xE2 && at(1) == 0x80 && ((at(2) >= 0x80 && at(2) <= 0x8B) || at(2) == 0xAF)) space = 3;
+    else if (c == 0xE2 && at(1) == 0x81 && at(2) == 0x9F) space = 3;
+    else if (c == 0xE3 && at(1) == 0x80 && at(2) == 0x80) space = 3;
+    else if (c == 0xEF && at(1) == 0xBB && at(2) == 0xBF) space = 3, drop = true;
+    if (space > 0) {
+      if (!drop) pending = true;
+      i += space;
+      continue;
+    }
+    if (pending && !out.empty()) out.push_back(' ');
+    pending = false;
+    out.push_back(static_cast<char>(c));
+    ++i;
+  }
+  return out;
+}
+
+std::string RandomText(std::mt19937& rng) {
+  static const std::string kPieces[] = {
+      " ", "\t", "\n", "\r", "\f", "\v", "  ", "a", "Z", "0", "-", "\x7f", "\x01", "\x1f",
+      "\x21", "\xC2\xA0", "\xC2\xA9", "\xC2", "\xE2\x80\x8B", "\xE2\x80\xAF", "\xE2\x81\x9F",
+      "\xE2\x80\xA6", "\xE2\x80", "\xE3\x80\x80", "\xE3\x80\x81", "\xEF\xBB\xBF", "\xEF\xBB",
+      "인", "공", "지능", "기본법", "\x80", "\xBF", "\xFF", "\xED\x95\x9C"};
+  std::string s;
+  int pieces = static_cast<int>(rng() % 24);
+  for (int i = 0; i < pieces; ++i) {
+    if (rng() % 8 == 0) {
+      s.push_back(static_cast<char>(rng() % 256));
+    } else {
+      s += kPieces[rng() % std::size(kPieces)];
+    }
+  }
+  return s;
+}
+
+TEST(TextTest, CountCharsMatchesByteByByteDefinition) {
+  std::mt19937 rng(20261123);
+  for (int i = 0; i < 50000; ++i) {
+    std::string s = RandomText(rng);
+    ASSERT_EQ(text::CountChars(s), ReferenceCountChars(s)) << testing::PrintToString(s);
+  }
+  EXPECT_EQ(text::CountChars("인공지능 기본법이 국회를 통과했다"), 15u);
+  EXPECT_EQ(text::CountChars(" \t\n\r\f\v"), 0u);
+  EXPECT_EQ(text::CountChars("\x01\x02 abc\x7f"), 6u);  // control characters count
+}
+
+TEST(TextTest, CollapseMatchesByteByByteDefinition) {
+  std::mt19937 rng(7);
+  for (int i = 0; i < 50000; ++i) {
+    std::string s = RandomText(rng);
+    ASSERT_EQ(text::Collapse(s), ReferenceCollapse(s)) << testing::PrintToString(s);
+  }
+  EXPECT_EQ(text::Collapse("  인공지능\xC2\xA0\xE3\x80\x80 기본법\xEF\xBB\xBF법  "), "인공지능 기본법법");
+}
+
+TEST(TextTest, AppendCollapsedCarriesPendingSpaceAcrossCalls) {
+  std::string out;
+  bool pending = false;
+  text::AppendCollapsed("반도체 ", &out, &pending);
+  EXPECT_TRUE(pending);
+  text::AppendCollapsed("\xE3\x80\x80수출", &out, &pending);
+  text::AppendCollapsed("규제", &out, &pending);
+  EXPECT_EQ(out, "반도체 수출규제");
+  EXPECT_FALSE(pending);
+}
+
+TEST(ChromeTest, ClassHintsAreTheSameWhenAskedAgain) {
+  // The second ask is answered from the per-thread memo; the key keeps the
+  // class and id apart.
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round);
+    EXPECT_TRUE(internal::HintsForClassId("article-body", "").strong_positive);
+    EXPECT_TRUE(internal::HintsForClassId("", "gnb").negative);
+    EXPECT_FALSE(internal::HintsForClassId("gnb", "").hidden);
+    EXPECT_TRUE(internal::HintsForClassId("blind", "").hidden);
+    // Same bytes, split differently between class and id.
+    EXPECT_FALSE(internal::HintsForClassId("x", "blind").hidden);  // hidden is a class, not an id
+    EXPECT_FALSE(internal::HintsForClassId("xblind", "").hidden);
+    EXPECT_TRUE(internal::HintsForClassId("x blind", "").hidden);
+    EXPECT_FALSE(internal::HintsForClassId("x ", "blind").hidden);
+    EXPECT_TRUE(internal::HintsForClassId("photo_desc", "").caption);
+    EXPECT_FALSE(internal::HintsForClassId("photo", "").caption);
+  }
+}
+
+}  // namespace
+}  // namespace jikji::parser
