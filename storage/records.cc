@@ -311,16 +311,37 @@ std::vector<std::string_view> Words(std::string_view normalized) {
 }
 
 // Calls fn(hash) for each shingle of kShingleWords consecutive words (one
-// shingle of all words when there are fewer), in text order.
+// shingle of all words when there are fewer), in text order. A shingle is
+// its words joined by single spaces; where the text already holds exactly
+// that (no newline or run of separators between them), it is hashed in
+// place instead of copied.
 template <typename Fn>
 void ForEachShingleHash(std::string_view normalized, Fn fn) {
   const std::vector<std::string_view> words = Words(normalized);
   if (words.empty()) return;
   const size_t n = words.size() < kShingleWords ? 1 : words.size() - kShingleWords + 1;
+  // joined(j): words j and j + 1 are separated by one space in the text.
+  auto joined = [&](size_t j) {
+    const char* end = words[j].data() + words[j].size();
+    return words[j + 1].data() == end + 1 && *end == ' ';
+  };
+  size_t breaks = 0;  // gaps inside the current shingle that are not one space
+  const size_t width = std::min(kShingleWords, words.size());
+  for (size_t j = 0; j + 1 < width; ++j) breaks += joined(j) ? 0 : 1;
   std::string shingle;
   for (size_t i = 0; i < n; ++i) {
+    if (i > 0) {  // slide the window: gap (i-1, i) leaves, (i+w-2, i+w-1) enters
+      breaks -= joined(i - 1) ? 0 : 1;
+      breaks += joined(i + width - 2) ? 0 : 1;
+    }
+    if (breaks == 0) {
+      const char* begin = words[i].data();
+      const std::string_view last = words[i + width - 1];
+      fn(XXH3_64bits(begin, static_cast<size_t>(last.data() + last.size() - begin)));
+      continue;
+    }
     shingle.clear();
-    for (size_t k = 0; k < kShingleWords && i + k < words.size(); ++k) {
+    for (size_t k = 0; k < width; ++k) {
       if (k > 0) shingle.push_back(' ');
       shingle.append(words[i + k]);
     }
@@ -342,17 +363,44 @@ size_t WordCount(std::string_view line) {
 
 }  // namespace
 
+// Bit b of a byte spread to byte b of a word: kSpread[x] adds bit counts of
+// eight positions at once in byte lanes.
+constexpr std::array<uint64_t, 256> MakeSpread() {
+  std::array<uint64_t, 256> t{};
+  for (int x = 0; x < 256; ++x) {
+    for (int b = 0; b < 8; ++b) {
+      if ((x >> b) & 1) t[x] |= uint64_t{1} << (8 * b);
+    }
+  }
+  return t;
+}
+constexpr std::array<uint64_t, 256> kSpread = MakeSpread();
+
 uint64_t SimHash(std::string_view normalized) {
-  std::array<int64_t, 64> votes{};
-  bool any = false;
+  // ones[b]: shingles whose hash has bit b set. Byte lanes count up to 255
+  // shingles, then drain into ones.
+  std::array<uint64_t, 64> ones{};
+  std::array<uint64_t, 8> lanes{};
+  uint64_t total = 0;
+  unsigned pending = 0;
+  auto drain = [&] {
+    for (int w = 0; w < 8; ++w) {
+      for (int j = 0; j < 8; ++j) ones[8 * w + j] += (lanes[w] >> (8 * j)) & 0xFF;
+      lanes[w] = 0;
+    }
+    pending = 0;
+  };
   ForEachShingleHash(normalized, [&](uint64_t h) {
-    any = true;
-    for (int b = 0; b < 64; ++b) votes[b] += ((h >> b) & 1) ? 1 : -1;
+    for (int w = 0; w < 8; ++w) lanes[w] += kSpread[(h >> (8 * w)) & 0xFF];
+    ++total;
+    if (++pending == 255) drain();
   });
-  if (!any) return 0;
+  if (total == 0) return 0;
+  drain();
+  // Bit b is set when more shingles vote for it than against it.
   uint64_t out = 0;
   for (int b = 0; b < 64; ++b) {
-    if (votes[b] > 0) out |= uint64_t{1} << b;
+    if (2 * ones[b] > total) out |= uint64_t{1} << b;
   }
   return out;
 }

@@ -7,7 +7,10 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <xxhash.h>
 
+#include <algorithm>
+#include <array>
 #include <bit>
 #include <chrono>
 #include <fstream>
@@ -118,6 +121,63 @@ TEST(SimHashTest, OneChangedWordIsCloseAndAnotherTextIsFar) {
   EXPECT_LE(std::popcount(ha ^ hb), internal::kNearDuplicateBits);
   EXPECT_GT(std::popcount(ha ^ hc), 10);
   EXPECT_EQ(internal::SimHash(""), 0u);
+}
+
+// SimHash and ShingleSet as first written: every shingle copied into a
+// string, one +1/-1 vote per bit. Stored fingerprints must not change when
+// the implementation does.
+uint64_t ReferenceSimHash(std::string_view text, std::vector<uint64_t>* shingles) {
+  std::vector<std::string_view> words;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t end = text.find_first_of(" \n", pos);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > pos) words.push_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  if (words.empty()) return 0;
+  const size_t k = internal::kShingleWords;
+  const size_t n = words.size() < k ? 1 : words.size() - k + 1;
+  std::array<int64_t, 64> votes{};
+  for (size_t i = 0; i < n; ++i) {
+    std::string shingle;
+    for (size_t j = 0; j < k && i + j < words.size(); ++j) {
+      if (j > 0) shingle.push_back(' ');
+      shingle.append(words[i + j]);
+    }
+    const uint64_t h = XXH3_64bits(shingle.data(), shingle.size());
+    shingles->push_back(h);
+    for (int b = 0; b < 64; ++b) votes[b] += ((h >> b) & 1) ? 1 : -1;
+  }
+  uint64_t out = 0;
+  for (int b = 0; b < 64; ++b) {
+    if (votes[b] > 0) out |= uint64_t{1} << b;
+  }
+  return out;
+}
+
+// Random texts over a small vocabulary (so bit votes tie and shingles
+// repeat), with single and repeated spaces and newlines, leading and
+// trailing separators, and lengths around the 255-shingle lane drain.
+TEST(SimHashTest, MatchesTheReferenceOnRandomTexts) {
+  std::mt19937_64 rng(23);
+  const std::vector<std::string> vocab = {"a", "반도체", "AI", "bb", "데이터센터", "x1", "GPU"};
+  const std::vector<std::string> seps = {" ", " ", " ", "\n", "  ", " \n", "\n\n"};
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const size_t words = round < 600 ? round % 6 : rng() % 700;
+    if (rng() % 4 == 0) text += seps[rng() % seps.size()];
+    for (size_t w = 0; w < words; ++w) {
+      if (w > 0) text += seps[rng() % seps.size()];
+      text += vocab[rng() % vocab.size()];
+    }
+    if (rng() % 4 == 0) text += seps[rng() % seps.size()];
+    std::vector<uint64_t> shingles;
+    const uint64_t want = ReferenceSimHash(text, &shingles);
+    ASSERT_EQ(internal::SimHash(text), want) << "text: '" << text << "'";
+    std::sort(shingles.begin(), shingles.end());
+    shingles.erase(std::unique(shingles.begin(), shingles.end()), shingles.end());
+    ASSERT_EQ(internal::ShingleSet(text), shingles) << "text: '" << text << "'";
+  }
 }
 
 // ---------------------------------------------------------------- near duplicates
