@@ -904,9 +904,24 @@ void ParseXml(const std::string& text, std::string_view feed_url, std::string_vi
   const int flags = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
                     XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | XML_PARSE_NOCDATA;
   std::string url_copy(feed_url);
-  xmlDocPtr doc = xmlCtxtReadMemory(ctxt, text.data(), static_cast<int>(text.size()),
-                                    url_copy.empty() ? nullptr : url_copy.c_str(), "UTF-8",
-                                    flags);
+  // Read through a callback, not xmlCtxtReadMemory: libxml2 2.9 copies a
+  // memory document whole into its input buffer, while a reader's buffer
+  // only holds what the parser has not consumed yet (a 64 MB sitemap: one
+  // copy fewer).
+  struct Reader {
+    const char* next;
+    size_t left;
+  } reader{text.data(), text.size()};
+  auto read = +[](void* context, char* buffer, int len) -> int {
+    auto* r = static_cast<Reader*>(context);
+    const size_t n = std::min(r->left, static_cast<size_t>(std::max(len, 0)));
+    std::memcpy(buffer, r->next, n);
+    r->next += n;
+    r->left -= n;
+    return static_cast<int>(n);
+  };
+  xmlDocPtr doc = xmlCtxtReadIO(ctxt, read, nullptr, &reader,
+                                url_copy.empty() ? nullptr : url_copy.c_str(), "UTF-8", flags);
   if (!ctxt->wellFormed || !ctxt->nsWellFormed) {
     const xmlError* err = &ctxt->lastError;
     std::string msg = err->message ? err->message : "not well-formed";
@@ -1047,6 +1062,7 @@ FeedResult ParseFeed(std::string_view bytes, std::string_view url, std::string_v
     bytes = bytes.substr(0, options.max_decompressed_bytes);
   }
   std::string text = ToUtf8(bytes, content_type, &result);
+  std::string().swap(inflated);  // `text` is all that is read from here on
   size_t first_char = text.find_first_not_of(" \t\r\n");
   if (first_char != std::string::npos && text[first_char] == '<') {
     // Leading whitespace before "<?xml" is tolerated: drop it.
