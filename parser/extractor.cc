@@ -1346,11 +1346,15 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
   }
 
   internal::PrefilterResult pre;
-  internal::Prefilter(html, options_.max_depth, &pre);
+  internal::Prefilter(html, options_.max_depth, options_.max_tags, &pre);
   std::string().swap(html);
   if (pre.depth_capped_tags > 0) {
     diag.push_back("nesting depth capped at " + std::to_string(options_.max_depth) + " (" +
                    std::to_string(pre.depth_capped_tags) + " tags flattened)");
+  }
+  if (pre.count_capped_tags > 0) {
+    diag.push_back("tag count capped at " + std::to_string(options_.max_tags) + " (" +
+                   std::to_string(pre.count_capped_tags) + " tags dropped, text kept)");
   }
   for (const std::string& block : pre.json_ld) {
     if (!internal::ParseJsonLd(block, &jsonld_)) diag.push_back("json-ld: invalid JSON ignored");

@@ -94,11 +94,13 @@ bool IsJsonLdScript(std::string_view tag) {
 
 }  // namespace
 
-void Prefilter(std::string_view s, int max_depth, PrefilterResult* out) {
+void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResult* out) {
   out->html.clear();
   out->json_ld.clear();
   out->removed_bytes = 0;
   out->depth_capped_tags = 0;
+  out->count_capped_tags = 0;
+  size_t tags = 0;  // start and end tags passed through
   out->html.reserve(s.size());
   std::vector<std::string> stack;
   stack.reserve(64);
@@ -126,7 +128,10 @@ void Prefilter(std::string_view s, int max_depth, PrefilterResult* out) {
     if (c == '/' && lt + 2 < s.size() && IsAlpha(s[lt + 2])) {
       size_t after = ReadName(s, lt + 2, &name);
       size_t end = TagEnd(s, after);
-      if (excess > 0) {
+      if (tags >= max_tags) {
+        drop(lt, end);
+        ++out->count_capped_tags;
+      } else if (excess > 0) {
         drop(lt, end);
         --excess;
       } else {
@@ -137,6 +142,7 @@ void Prefilter(std::string_view s, int max_depth, PrefilterResult* out) {
             break;
           }
         }
+        ++tags;
       }
       i = end;
       continue;
@@ -166,6 +172,13 @@ void Prefilter(std::string_view s, int max_depth, PrefilterResult* out) {
       i = to;
       continue;
     }
+    if (tags >= max_tags) {
+      drop(lt, end);
+      ++out->count_capped_tags;
+      i = end;
+      continue;
+    }
+    ++tags;
     if (IsVoid(name) || self_closing) {
       i = end;
       continue;

@@ -6,7 +6,10 @@
 //     <script type="application/ld+json"> aside for metadata;
 //   - removes NUL bytes;
 //   - drops start tags nested deeper than a limit (and as many end tags),
-//     so that their contents become children of the element at the limit.
+//     so that their contents become children of the element at the limit;
+//   - drops every tag after the first `max_tags` (their text stays, in the
+//     element open at the cut): Gumbo's tree grows with the element count,
+//     so this bounds a page's parse memory whatever its markup.
 // The nesting count is an estimate (optional end tags of p/li/dt/dd/td/th/
 // tr/option are closed as the HTML parser would in the common cases); it
 // only has to be right for the pathological inputs it guards against.
@@ -31,10 +34,11 @@ struct PrefilterResult {
   std::vector<std::string> json_ld;   // raw text of ld+json scripts, in order
   size_t removed_bytes = 0;           // comments, scripts, styles, NULs
   size_t depth_capped_tags = 0;       // start tags dropped by the depth guard
+  size_t count_capped_tags = 0;       // tags dropped beyond max_tags
 };
 
 // `html` must be UTF-8 (already decoded). `max_depth` >= 1.
-void Prefilter(std::string_view html, int max_depth, PrefilterResult* out);
+void Prefilter(std::string_view html, int max_depth, size_t max_tags, PrefilterResult* out);
 
 }  // namespace jikji::parser::internal
 

@@ -13,6 +13,7 @@
 
 #include "parser/internal/chrome.h"
 #include "parser/internal/dates.h"
+#include "parser/internal/prefilter.h"
 #include "tests/testing/paths.h"
 
 namespace jikji::parser {
@@ -448,6 +449,35 @@ TEST(Pathological, HugeInputIsTruncated) {
   EXPECT_TRUE(q.article.is_article);
   EXPECT_LT(q.article.body.size(), 100000u);
   EXPECT_GT(q.article.body.size(), 50000u);
+}
+
+// Tags beyond max_tags are dropped before Gumbo, text kept: the tag
+// cursor stops where it is, whatever follows.
+TEST(Pathological, TagsBeyondTheCapAreDroppedAndTheirTextKept) {
+  internal::PrefilterResult pre;
+  internal::Prefilter("<p>a</p><p>b</p><p>c</p>", 256, 3, &pre);
+  EXPECT_EQ(pre.html, "<p>a</p><p>bc");
+  EXPECT_EQ(pre.count_capped_tags, 3u);
+  internal::Prefilter("<p>a</p><p>b</p><p>c</p>", 256, 6, &pre);
+  EXPECT_EQ(pre.html, "<p>a</p><p>b</p><p>c</p>");
+  EXPECT_EQ(pre.count_capped_tags, 0u);
+}
+
+TEST(Pathological, ManyTagsAreCappedAndTheArticleSurvives) {
+  std::string html = ArticleHtml();
+  std::string links = "<div class='link-farm'>";
+  for (int i = 0; i < 150000; ++i) links += "<a href='/m/" + std::to_string(i) + "'>x</a>";
+  links += "</div>";
+  html.insert(html.rfind("</body>"), links);
+  Page capped = ExtractPage(html, "https://x.example/a", "");
+  EXPECT_TRUE(HasDiagnostic(capped.article, "tag count capped at 100000"));
+  Page plain = ExtractPage(ArticleHtml(), "https://x.example/a", "");
+  EXPECT_TRUE(capped.article.is_article);
+  EXPECT_EQ(capped.article.body, plain.article.body);
+  EXPECT_EQ(capped.article.title, plain.article.title);
+  // The links before the cap are kept, those after it are text now.
+  EXPECT_GT(capped.links.size(), 1000u);
+  EXPECT_LT(capped.links.size(), 50000u + plain.links.size());
 }
 
 TEST(Pathological, NulBytes) {
