@@ -10,10 +10,11 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
-#include <vector>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "parser/internal/text.h"
 
@@ -738,6 +739,99 @@ bool DecodeToUtf8(std::string_view bytes, std::string_view encoding, std::string
     DecodeWindows1252(bytes, out);
   }
   return true;
+}
+
+namespace {
+
+// What a decode produced: code points beyond ASCII, U+FFFD among them, and
+// Hangul syllables among them.
+struct Fit {
+  size_t non_ascii = 0;
+  size_t replaced = 0;
+  size_t hangul = 0;
+  size_t clean() const { return non_ascii - std::min(non_ascii, replaced); }
+};
+
+Fit Measure(std::string_view utf8, size_t replaced) {
+  Fit f;
+  f.replaced = replaced;
+  for (size_t i = 0; i < utf8.size(); ++i) {
+    const auto b = static_cast<unsigned char>(utf8[i]);
+    if (b < 0xC0) continue;  // ASCII or a continuation byte
+    ++f.non_ascii;
+    // U+AC00..U+D7A3 are EA B0 80 .. ED 9E A3.
+    if (i + 2 < utf8.size() && b >= 0xEA && b <= 0xED) {
+      const uint32_t cp = ((b & 0x0Fu) << 12) |
+                          ((static_cast<unsigned char>(utf8[i + 1]) & 0x3Fu) << 6) |
+                          (static_cast<unsigned char>(utf8[i + 2]) & 0x3Fu);
+      if (cp >= 0xAC00 && cp <= 0xD7A3) ++f.hangul;
+    }
+  }
+  return f;
+}
+
+// Encodings whose decoders can reject bytes; the rest map every byte to a
+// character, so a wrong one shows as mojibake, not as U+FFFD.
+bool IsMultiByte(std::string_view enc) {
+  for (std::string_view m : {"UTF-8", "UTF-16LE", "UTF-16BE", "EUC-KR", "EUC-JP", "Shift_JIS",
+                             "ISO-2022-JP", "GBK", "gb18030", "Big5"}) {
+    if (enc == m) return true;
+  }
+  return false;
+}
+
+// Whether `cand`'s decode beats the declared one's. The candidate must
+// decode at least kMinChars characters beyond ASCII with at most one
+// U+FFFD per kCleanPerBad of them, and then either the declared decode
+// garbled ten times more, or the candidate is UTF-8 without a single error
+// (legacy text essentially never forms valid multi-byte UTF-8), or it is
+// EUC-KR without errors, nine tenths Hangul, where the declared decode
+// found not half as much Hangul.
+bool FitsBetter(std::string_view cand, const Fit& c, const Fit& declared) {
+  constexpr size_t kMinChars = 8;
+  constexpr size_t kCleanPerBad = 50;
+  if (c.clean() < kMinChars || c.replaced * kCleanPerBad > c.clean()) return false;
+  if (declared.replaced >= kMinChars && c.replaced * 10 < declared.replaced) return true;
+  if (c.replaced > 0) return false;
+  if (cand == "UTF-8") return true;
+  return cand == "EUC-KR" && c.hangul * 10 >= c.non_ascii * 9 && declared.hangul * 2 < c.hangul;
+}
+
+}  // namespace
+
+SniffResult DecodeHtml(std::string_view bytes, std::string_view content_type, std::string* out,
+                       size_t* replaced, std::string* note) {
+  if (note) note->clear();
+  SniffResult sniff = SniffEncoding(bytes, content_type);
+  size_t bad = 0;
+  if (!DecodeToUtf8(bytes, sniff.encoding, out, &bad)) {
+    DecodeToUtf8(bytes, "windows-1252", out, &bad);
+    sniff.encoding = "windows-1252";
+  }
+  if (replaced) *replaced = bad;
+  if (sniff.source != "http" && sniff.source != "meta") return sniff;
+  // A declaration that decoded cleanly in a multi-byte encoding fits.
+  if (bad == 0 && IsMultiByte(sniff.encoding)) return sniff;
+  const Fit declared = Measure(*out, bad);
+  if (declared.non_ascii == 0) return sniff;  // ASCII: every label fits
+  for (std::string_view cand : {"UTF-8", "EUC-KR"}) {
+    if (cand == sniff.encoding) continue;
+    std::string text;
+    size_t cand_bad = 0;
+    DecodeToUtf8(bytes, cand, &text, &cand_bad);
+    const Fit fit = Measure(text, cand_bad);
+    if (!FitsBetter(cand, fit, declared)) continue;
+    if (note) {
+      *note = "declared " + sniff.encoding + " (" + sniff.source + ") does not fit the bytes: " +
+              std::to_string(bad) + " invalid sequences, " + std::to_string(declared.hangul) +
+              " Hangul; " + std::string(cand) + ": " + std::to_string(cand_bad) + " invalid, " +
+              std::to_string(fit.hangul) + " Hangul";
+    }
+    out->swap(text);
+    if (replaced) *replaced = cand_bad;
+    return {std::string(cand), "bytes"};
+  }
+  return sniff;
 }
 
 }  // namespace jikji::parser

@@ -14,7 +14,8 @@ struct SniffResult {
   // WHATWG encoding name, e.g. "UTF-8", "EUC-KR" (decoded as windows-949),
   // "windows-1252", "Shift_JIS", "UTF-16LE".
   std::string encoding;
-  // Where the answer came from: "bom", "http", "meta", "detected", "default".
+  // Where the answer came from: "bom", "http", "meta", "detected", "default"
+  // (SniffEncoding), or "bytes" (DecodeHtml overrode a declaration).
   std::string source;
 };
 
@@ -42,6 +43,17 @@ SniffResult SniffEncoding(std::string_view bytes, std::string_view content_type)
 // Returns false (and leaves *out empty) only for an unknown encoding.
 bool DecodeToUtf8(std::string_view bytes, std::string_view encoding, std::string* out,
                   size_t* replaced = nullptr);
+
+// Sniffs (SniffEncoding) and decodes an HTML page to UTF-8, overriding a
+// declared encoding (HTTP or <meta>) that the bytes contradict: a page
+// declared EUC-KR or windows-1252 whose bytes are valid UTF-8, or declared
+// UTF-8 whose bytes are EUC-KR (the labels of migrated Korean sites often
+// lie). The override needs clear evidence (see FitsBetter in charset.cc);
+// its SniffResult source is "bytes" and `note` says what was declared and
+// why it lost (empty otherwise). Undecodable labels fall back to
+// windows-1252. `replaced` receives the U+FFFD count of the decode kept.
+SniffResult DecodeHtml(std::string_view bytes, std::string_view content_type, std::string* out,
+                       size_t* replaced = nullptr, std::string* note = nullptr);
 
 }  // namespace jikji::parser
 

@@ -1332,15 +1332,13 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
     bytes = bytes.substr(0, options_.max_input_bytes);
     diag.push_back("input truncated at " + std::to_string(options_.max_input_bytes) + " bytes");
   }
-  SniffResult sniff = SniffEncoding(bytes, content_type);
   std::string html;
   size_t replaced = 0;
-  if (!DecodeToUtf8(bytes, sniff.encoding, &html, &replaced)) {
-    DecodeToUtf8(bytes, "windows-1252", &html, &replaced);
-    sniff.encoding = "windows-1252";
-  }
+  std::string override_note;
+  const SniffResult sniff = DecodeHtml(bytes, content_type, &html, &replaced, &override_note);
   article_.charset = sniff.encoding;
   diag.push_back("charset: " + sniff.encoding + " from " + sniff.source);
+  if (!override_note.empty()) diag.push_back("charset: " + override_note);
   if (replaced > 0) {
     diag.push_back("decode: " + std::to_string(replaced) + " invalid byte sequences replaced");
   }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 namespace jikji::parser {
 namespace {
@@ -196,6 +197,90 @@ TEST(DecodeToUtf8, LargeInputCrossesChunks) {
   EXPECT_EQ(replaced, 0u);
   EXPECT_EQ(out.size(), 50000u * 6);
   EXPECT_EQ(out.substr(out.size() - 6), "한글");
+}
+
+// "인공지능 기본법이 국회를 통과했다 반도체" in EUC-KR.
+constexpr char kEucKrSentence[] =
+    "\xc0\xce\xb0\xf8\xc1\xf6\xb4\xc9 \xb1\xe2\xba\xbb\xb9\xfd\xc0\xcc \xb1\xb9\xc8\xb8\xb8\xa6 "
+    "\xc5\xeb\xb0\xfa\xc7\xdf\xb4\xd9 \xb9\xdd\xb5\xb5\xc3\xbc";
+constexpr char kUtf8Sentence[] = "인공지능 기본법이 국회를 통과했다 반도체";
+// French in windows-1252 (split where a hex escape would swallow a letter).
+constexpr char kCp1252French[] =
+    "Caf\xe9 cr\xe8me br\xfbl\xe9" "e \xe0 la fran\xe7" "aise, \xe9t\xe9 d\xe9j\xe0 re\xe7u";
+
+std::string Page(std::string_view meta_charset, std::string_view text) {
+  std::string html = "<html><head>";
+  if (!meta_charset.empty()) html += "<meta charset=\"" + std::string(meta_charset) + "\">";
+  return html + "<title>t</title></head><body><p>" + std::string(text) + "</p></body></html>";
+}
+
+struct Decoded {
+  SniffResult sniff;
+  std::string text;
+  std::string note;
+};
+
+Decoded Decode(const std::string& bytes, std::string_view content_type = "") {
+  Decoded d;
+  d.sniff = DecodeHtml(bytes, content_type, &d.text, nullptr, &d.note);
+  return d;
+}
+
+TEST(DecodeHtml, Utf8BytesDeclaredEucKrAreUtf8) {
+  Decoded d = Decode(Page("euc-kr", kUtf8Sentence));
+  EXPECT_EQ(d.sniff.encoding, "UTF-8");
+  EXPECT_EQ(d.sniff.source, "bytes");
+  EXPECT_NE(d.text.find(kUtf8Sentence), std::string::npos);
+  EXPECT_NE(d.note.find("declared EUC-KR (meta)"), std::string::npos) << d.note;
+}
+
+TEST(DecodeHtml, EucKrBytesDeclaredUtf8AreEucKr) {
+  Decoded d = Decode(Page("", kEucKrSentence), "text/html; charset=utf-8");
+  EXPECT_EQ(d.sniff.encoding, "EUC-KR");
+  EXPECT_NE(d.text.find(kUtf8Sentence), std::string::npos);
+  EXPECT_NE(d.note.find("declared UTF-8 (http)"), std::string::npos) << d.note;
+}
+
+// A single-byte label never yields U+FFFD: the evidence is clean Hangul,
+// or valid UTF-8.
+TEST(DecodeHtml, KoreanBytesDeclaredLatin1AreDecodedAsWhatTheyAre) {
+  Decoded e = Decode(Page("", kEucKrSentence), "text/html; charset=iso-8859-1");
+  EXPECT_EQ(e.sniff.encoding, "EUC-KR");
+  EXPECT_NE(e.text.find(kUtf8Sentence), std::string::npos);
+  Decoded u = Decode(Page("windows-1252", kUtf8Sentence));
+  EXPECT_EQ(u.sniff.encoding, "UTF-8");
+  EXPECT_NE(u.text.find(kUtf8Sentence), std::string::npos);
+}
+
+TEST(DecodeHtml, DeclarationsThatFitAreKept) {
+  Decoded french = Decode(Page("windows-1252", kCp1252French));
+  EXPECT_EQ(french.sniff.encoding, "windows-1252");
+  EXPECT_EQ(french.sniff.source, "meta");
+  EXPECT_NE(french.text.find("Café crème brûlée"), std::string::npos);
+  EXPECT_EQ(french.note, "");
+  Decoded korean = Decode(Page("euc-kr", kEucKrSentence));
+  EXPECT_EQ(korean.sniff.encoding, "EUC-KR");
+  EXPECT_EQ(korean.sniff.source, "meta");
+  EXPECT_EQ(korean.note, "");
+  // UTF-8 with a few stray bytes stays UTF-8: the bytes are no better as EUC-KR.
+  std::string stray = std::string(kUtf8Sentence) + " \xff\xfe " + kUtf8Sentence;
+  Decoded utf8 = Decode(Page("utf-8", stray));
+  EXPECT_EQ(utf8.sniff.encoding, "UTF-8");
+  EXPECT_EQ(utf8.sniff.source, "meta");
+  Decoded ascii = Decode(Page("euc-kr", "plain ASCII text"));
+  EXPECT_EQ(ascii.sniff.encoding, "EUC-KR");
+}
+
+TEST(DecodeHtml, TooLittleEvidenceKeepsTheDeclaration) {
+  Decoded d = Decode(Page("windows-1252", "AI 기본법 text"));  // 3 Hangul in UTF-8
+  EXPECT_EQ(d.sniff.encoding, "windows-1252");
+  EXPECT_EQ(d.note, "");
+}
+
+TEST(DecodeHtml, ByteOrderMarkIsNeverOverridden) {
+  Decoded d = Decode("\xEF\xBB\xBF" + Page("", kEucKrSentence));
+  EXPECT_EQ(d.sniff.encoding, "UTF-8");
+  EXPECT_EQ(d.sniff.source, "bom");
 }
 
 TEST(DecodeToUtf8, UnknownEncodingFails) {
