@@ -155,7 +155,6 @@ Status MapCurlError(CURLcode code, const char* detail) {
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_PROXY:
     case CURLE_AGAIN:
       return Status::Unavailable(msg);
@@ -167,6 +166,14 @@ Status MapCurlError(CURLcode code, const char* detail) {
       return Status::ResourceExhausted(msg);
     case CURLE_BAD_CONTENT_ENCODING:
       return Status::DataLoss(msg);
+    // A response that breaks HTTP (e.g. "Content-Length: -5") breaks it
+    // again when asked again: not worth a retry.
+    case CURLE_WEIRD_SERVER_REPLY:
+      return Status::DataLoss("malformed response: " + msg);
+    // libcurl 7.88 also ends a transfer with this when one response header
+    // line is longer than CURL_MAX_HTTP_HEADER (100 KB).
+    case CURLE_OUT_OF_MEMORY:
+      return Status::ResourceExhausted(msg + " (or a response header line over 100 KB)");
     case CURLE_ABORTED_BY_CALLBACK:
       return Status::Cancelled(msg);
     default:

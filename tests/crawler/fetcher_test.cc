@@ -19,6 +19,7 @@ namespace jikji::crawler {
 namespace {
 
 namespace asio = boost::asio;
+using jikji::testing::Headers;
 using jikji::testing::HttpReply;
 using jikji::testing::HttpRequest;
 using jikji::testing::TestHttpServer;
@@ -273,17 +274,40 @@ TEST(FetcherTest, EndlessBodyStopsAtCap) {
   EXPECT_EQ(r.body.size(), size_t{256} << 10);
 }
 
-TEST(FetcherTest, HeaderBlockOverCapIsResourceExhausted) {
+// Our cap on the header block, and libcurl's on one header line (100 KB,
+// which it reports as out of memory) both end as ResourceExhausted.
+TEST(FetcherTest, HeadersOverCapAreResourceExhausted) {
+  const std::vector<Headers> oversized = {
+      [] {
+        Headers many;
+        for (int i = 0; i < 400; ++i) many.emplace_back("X-Filler-" + std::to_string(i), std::string(1000, 'f'));
+        return many;
+      }(),
+      {{"X-Huge", std::string(300 << 10, 'h')}},
+  };
+  for (const Headers& headers : oversized) {
+    TestHttpServer server([&headers](const HttpRequest&) {
+      HttpReply reply = HttpReply::Text(200, "x");
+      reply.headers.insert(reply.headers.end(), headers.begin(), headers.end());
+      return reply;
+    });
+    FetchResponse r = FetchOne({}, server.BaseUrl() + "/");
+    EXPECT_TRUE(r.status.IsResourceExhausted()) << r.status.ToString();
+    EXPECT_NE(r.status.message().find("header"), std::string::npos) << r.status.message();
+  }
+}
+
+// A response that breaks HTTP is not transient: no retry would fix it.
+TEST(FetcherTest, MalformedResponseIsDataLossNotRetryable) {
   TestHttpServer server([](const HttpRequest&) {
-    HttpReply reply = HttpReply::Text(200, "x");
-    for (int i = 0; i < 400; ++i) {
-      reply.headers.emplace_back("X-Filler-" + std::to_string(i), std::string(1000, 'f'));
-    }
+    HttpReply reply = HttpReply::Text(200, "hello");
+    reply.headers.emplace_back("Content-Length", "-5");
     return reply;
   });
   FetchResponse r = FetchOne({}, server.BaseUrl() + "/");
-  EXPECT_TRUE(r.status.IsResourceExhausted()) << r.status.ToString();
-  EXPECT_NE(r.status.message().find("header"), std::string::npos) << r.status.message();
+  EXPECT_EQ(r.status.code(), Status::Code::kDataLoss) << r.status.ToString();
+  EXPECT_FALSE(r.status.IsRetryable());
+  EXPECT_NE(r.status.message().find("malformed response"), std::string::npos) << r.status.message();
 }
 
 TEST(FetcherTest, RedirectChainIsRecorded) {
