@@ -30,6 +30,7 @@
 #include <xxhash.h>
 
 #include "crawler/frontier.h"
+#include "storage/info_log.h"
 
 namespace jikji::crawler {
 namespace {
@@ -375,6 +376,7 @@ Result<std::unique_ptr<Frontier>> NewRocksFrontier(const std::string& dir,
   db_options.write_buffer_size = options.write_buffer_bytes;
   db_options.max_write_buffer_number = 2;
   db_options.compression = rocksdb::kLZ4Compression;
+  db_options.info_log = storage::NewInfoLog(dir);
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);

@@ -31,6 +31,7 @@
 #include <optional>
 #include <set>
 
+#include "storage/info_log.h"
 #include "storage/internal/records.h"
 
 namespace jikji::storage {
@@ -662,7 +663,7 @@ class ArchiveImpl : public Archive {
   std::vector<rocksdb::ColumnFamilyHandle*> all_handles_;  // owned, incl. unknown CFs
   std::vector<rocksdb::CompressionType> supported_;
   bool lock_conflict_ = false;
-  std::shared_ptr<rocksdb::Logger> info_log_;  // nullptr: RocksDB's DIR/LOG
+  std::shared_ptr<rocksdb::Logger> info_log_;  // nullptr: DIR/LOG (storage/info_log.h)
 
   // Striped locks (README "Concurrency"): order url -> content -> raw.
   std::array<std::mutex, kLockStripes> url_mu_;
@@ -686,7 +687,7 @@ Status ArchiveImpl::OpenDb(const std::string& dir) {
   db_options.max_background_flushes = kMaxBackgroundFlushes;
   db_options.max_background_compactions = kMaxBackgroundCompactions;
   if (options_.env != nullptr) db_options.env = options_.env;
-  if (info_log_ != nullptr) db_options.info_log = info_log_;
+  db_options.info_log = info_log_ != nullptr ? info_log_ : NewInfoLog(dir);
 
   // Open every CF on disk (unknown ones with default options) so that a
   // newer archive is diagnosed by its schema, not by RocksDB.

@@ -75,41 +75,84 @@ std::set<std::string> StoredUrls(const std::string& archive) {
   return urls;
 }
 
-TEST(CrawlResumeTest, KilledCrawlResumesWithoutRefetchingStoredPagesOrLosingQueued) {
-  TestHttpServer server(Serve);
-  TempDir tmp;
-  std::string archive = tmp.Sub("archive");
-  std::string host = "news.test:" + std::to_string(server.port());
-  std::vector<std::string> args = {JikjiBinary().string(), "crawl", "--archive", archive, "--seed",
-                                   "http://" + host + "/n/1.html", "--resolve", host + ":127.0.0.1",
-                                   "--per-host-delay", "0", "--per-host-connections", "2", "--concurrency", "2",
-                                   "--max-depth", "20", "--log-level", "warn"};
+// `jikji crawl` of the tree on `host` ("news.test:PORT") into `archive`.
+std::vector<std::string> CrawlArgs(const std::string& archive, const std::string& host) {
+  return {JikjiBinary().string(), "crawl", "--archive", archive, "--seed",
+          "http://" + host + "/n/1.html", "--resolve", host + ":127.0.0.1",
+          "--per-host-delay", "0", "--per-host-connections", "2", "--concurrency", "2",
+          "--max-depth", "20", "--log-level", "warn"};
+}
+
+// None of `urls` was requested from `server` since its `from`-th request.
+void ExpectNoneRequested(const TestHttpServer& server, size_t from, const std::string& host,
+                         const std::set<std::string>& urls) {
+  auto requests = server.Requests();
+  for (size_t i = from; i < requests.size(); ++i) {
+    std::string url = "http://" + host + requests[i].target;
+    EXPECT_FALSE(urls.count(url)) << "fetched again after the restart: " << url;
+  }
+}
+
+// The tree served on loopback as "news.test", and a crawl of it.
+class CrawlResumeTest : public ::testing::Test {
+ protected:
+  TestHttpServer server_{Serve};
+  TempDir tmp_;
+  std::string archive_ = tmp_.Sub("archive");
+  std::string host_ = "news.test:" + std::to_string(server_.port());
+  std::vector<std::string> args_ = CrawlArgs(archive_, host_);
+};
+
+TEST_F(CrawlResumeTest, KilledCrawlResumesWithoutRefetchingStoredPagesOrLosingQueued) {
   // Kill it twice at different moments, then let it finish.
   std::set<std::string> stored_before_last_kill;
   for (int kill_after_ms : {500, 900}) {
-    int pid = SpawnCommand(args, tmp.Sub("crawl.log"));
+    int pid = SpawnCommand(args_, tmp_.Sub("crawl.log"));
     ASSERT_GT(pid, 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(kill_after_ms));
     ASSERT_EQ(kill(pid, SIGKILL), 0);
     EXPECT_EQ(WaitCommand(pid, 30), -1) << "the crawl ended before it could be killed; slow the site down";
-    stored_before_last_kill = StoredUrls(archive);
+    stored_before_last_kill = StoredUrls(archive_);
     ASSERT_LT(stored_before_last_kill.size(), static_cast<size_t>(kPages));
   }
   ASSERT_FALSE(stored_before_last_kill.empty()) << "nothing was stored before the kill";
-  size_t requests_before_restart = server.Requests().size();
+  size_t requests_before_restart = server_.Requests().size();
 
-  int pid = SpawnCommand(args, tmp.Sub("crawl.log"));
-  ASSERT_EQ(WaitCommand(pid, 120), 0) << testing::ReadFile(tmp.Sub("crawl.log"));
+  int pid = SpawnCommand(args_, tmp_.Sub("crawl.log"));
+  ASSERT_EQ(WaitCommand(pid, 120), 0) << testing::ReadFile(tmp_.Sub("crawl.log"));
 
   // After the restart, nothing stored before it was fetched again.
-  auto requests = server.Requests();
-  for (size_t i = requests_before_restart; i < requests.size(); ++i) {
-    std::string url = "http://" + host + requests[i].target;
-    EXPECT_FALSE(stored_before_last_kill.count(url)) << "refetched after resume: " << url;
-  }
+  ExpectNoneRequested(server_, requests_before_restart, host_, stored_before_last_kill);
   // Nothing queued was lost: every page of the tree is in the archive.
-  std::set<std::string> stored = StoredUrls(archive);
-  EXPECT_EQ(stored.size(), static_cast<size_t>(kPages)) << testing::ReadFile(tmp.Sub("crawl.log"));
+  std::set<std::string> stored = StoredUrls(archive_);
+  EXPECT_EQ(stored.size(), static_cast<size_t>(kPages)) << testing::ReadFile(tmp_.Sub("crawl.log"));
+}
+
+// A disk that fills up mid-crawl, simulated with a file size limit (a write
+// past it fails with EFBIG, as a full disk's fails with ENOSPC): the crawl
+// stops with an error naming the cause, and once there is room again it
+// resumes and ends with every page, none fetched twice.
+TEST_F(CrawlResumeTest, FullDiskStopsTheCrawlClearlyAndItResumesLosingNothing) {
+  // 256 blocks of 512 bytes (128 KB) per file; SIGXFSZ ignored so that the
+  // write fails instead of the signal killing the process.
+  std::vector<std::string> limited = {"/bin/sh", "-c", "trap '' XFSZ; ulimit -f 256; exec \"$0\" \"$@\""};
+  limited.insert(limited.end(), args_.begin(), args_.end());
+  auto full = RunCommand(limited, 120);
+  EXPECT_NE(full.exit_code, 0) << "the crawl fit under the limit; lower it\n" << full.err;
+  EXPECT_NE(full.exit_code, -1) << "killed, not stopped: " << full.err;
+  EXPECT_NE(full.err.find("crawl failed"), std::string::npos) << full.err;
+  EXPECT_NE(full.err.find("File too large"), std::string::npos) << full.err;
+  std::set<std::string> stored_before = StoredUrls(archive_);
+  ASSERT_LT(stored_before.size(), static_cast<size_t>(kPages));
+  ASSERT_FALSE(stored_before.empty()) << full.err;
+  size_t requests_before = server_.Requests().size();
+
+  auto resumed = RunCommand(args_, 120);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  ExpectNoneRequested(server_, requests_before, host_, stored_before);
+  EXPECT_EQ(StoredUrls(archive_).size(), static_cast<size_t>(kPages)) << resumed.err;
+  auto verify = RunCommand({JikjiBinary().string(), "verify", "--archive", archive_}, 60);
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
 
 }  // namespace
