@@ -687,7 +687,14 @@ Status ArchiveImpl::OpenDb(const std::string& dir) {
   db_options.max_background_flushes = kMaxBackgroundFlushes;
   db_options.max_background_compactions = kMaxBackgroundCompactions;
   if (options_.env != nullptr) db_options.env = options_.env;
-  db_options.info_log = info_log_ != nullptr ? info_log_ : NewInfoLog(dir);
+  // A read-only open leaves the directory as it is: no info log lines.
+  if (info_log_ != nullptr) {
+    db_options.info_log = info_log_;
+  } else if (options_.read_only) {
+    db_options.info_log = std::make_shared<NullLogger>();
+  } else {
+    db_options.info_log = NewInfoLog(dir);
+  }
 
   // Open every CF on disk (unknown ones with default options) so that a
   // newer archive is diagnosed by its schema, not by RocksDB.

@@ -61,6 +61,31 @@ TEST(InfoLogTest, MissingDirectoryIsNotCreated) {
   EXPECT_FALSE(std::filesystem::exists(dir));
 }
 
+// Read-only opens (export, get, stats, verify) leave the directory as it is.
+TEST(InfoLogTest, ReadOnlyOpenWritesNoLogLines) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("archive");
+  {
+    auto archive = Archive::Open(dir);
+    ASSERT_TRUE(archive.ok()) << archive.status().ToString();
+  }
+  const auto size = std::filesystem::file_size(dir + "/LOG");
+  EXPECT_GT(size, 0u);
+  ArchiveOptions options;
+  options.read_only = true;
+  options.create_if_missing = false;
+  {
+    auto archive = Archive::Open(dir, options);
+    ASSERT_TRUE(archive.ok()) << archive.status().ToString();
+  }
+  EXPECT_EQ(std::filesystem::file_size(dir + "/LOG"), size);
+  {
+    auto archive = Archive::Open(dir);  // read-write again: appends
+    ASSERT_TRUE(archive.ok()) << archive.status().ToString();
+  }
+  EXPECT_GT(std::filesystem::file_size(dir + "/LOG"), size);
+}
+
 // A full disk under the info log: lines are dropped, the archive works on.
 // (RocksDB 7.8's own logger aborted the process on its next line.)
 TEST(InfoLogTest, FullDiskDropsLinesAndTheArchiveKeepsWorking) {
