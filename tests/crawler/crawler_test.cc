@@ -452,6 +452,28 @@ TEST_F(CrawlerTest, RobotsFirstAndDisallowedPathsNeverRequested) {
   EXPECT_FALSE(HasCapture("a.test", "/private/draft.html"));
 }
 
+// RFC 9309 2.3.1.2: robots.txt redirects are followed for at least five
+// hops, and the rules at the end apply to the host that redirected.
+TEST_F(CrawlerTest, RobotsTxtRedirectsAreFollowedForFiveHops) {
+  web_.Add("a.test", "/robots.txt", HttpReply::Redirect(301, "/r/1"));
+  web_.Add("a.test", "/r/1", HttpReply::Redirect(302, "/r/2"));
+  web_.Add("a.test", "/r/2", HttpReply::Redirect(307, "/r/3"));
+  web_.Add("a.test", "/r/3", HttpReply::Redirect(308, "/r/4"));
+  web_.Add("a.test", "/r/4", HttpReply::Redirect(301, "/rules.txt"));
+  web_.Add("a.test", "/rules.txt", HttpReply::Text(200, "User-agent: *\nDisallow: /private/\n", "text/plain"));
+  web_.Html("a.test", "/", ListPage({"/news/1.html", "/private/1.html"}));
+  web_.Html("a.test", "/news/1.html", ArticlePage(1));
+  web_.Html("a.test", "/private/1.html", ArticlePage(2));
+  Site("a.test");
+  CrawlStats stats = Crawl();
+  std::vector<std::string> targets = web_.TargetsOf("a.test");
+  std::set<std::string> got(targets.begin(), targets.end());
+  EXPECT_EQ(got, (std::set<std::string>{"/robots.txt", "/r/1", "/r/2", "/r/3", "/r/4", "/rules.txt",
+                                        "/", "/news/1.html"}));
+  EXPECT_TRUE(HasArticle("a.test", "/news/1.html"));
+  EXPECT_EQ(stats.robots_denied, 1u);
+}
+
 TEST_F(CrawlerTest, Robots404AllowsEverything) {
   web_.Add("a.test", "/robots.txt", HttpReply::Text(404, "not here", "text/plain"));
   web_.Html("a.test", "/", ListPage({"/private/1.html"}));
