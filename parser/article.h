@@ -32,7 +32,9 @@ struct Article {
 
 // Bumped whenever extraction output may change for the same input; stored
 // with every article version so `jikji rebuild` knows what is stale.
-inline constexpr int kExtractorVersion = 2;
+// 3: declared charsets the bytes contradict are overridden (DecodeHtml);
+// tags beyond ExtractOptions::max_tags are dropped.
+inline constexpr int kExtractorVersion = 3;
 
 }  // namespace jikji
 
