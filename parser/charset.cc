@@ -773,7 +773,7 @@ Fit Measure(std::string_view utf8, size_t replaced) {
 // Encodings whose decoders can reject bytes; the rest map every byte to a
 // character, so a wrong one shows as mojibake, not as U+FFFD.
 bool IsMultiByte(std::string_view enc) {
-  for (std::string_view m : {"UTF-8", "UTF-16LE", "UTF-16BE", "EUC-KR", "EUC-JP", "Shift_JIS",
+  for (std::string_view m : {"UTF-8", "UTF-16LE", "UTF-16BE", "UTF-32LE", "UTF-32BE", "EUC-KR", "EUC-JP", "Shift_JIS",
                              "ISO-2022-JP", "GBK", "gb18030", "Big5"}) {
     if (enc == m) return true;
   }
@@ -799,6 +799,35 @@ bool FitsBetter(std::string_view cand, const Fit& c, const Fit& declared) {
 
 }  // namespace
 
+std::string OverrideContradictedCharset(std::string_view bytes, std::string_view declared,
+                                       std::string* out, size_t* replaced, std::string* note) {
+  if (note) note->clear();
+  const std::string enc(declared);
+  const size_t bad = replaced ? *replaced : 0;
+  // A declaration that decoded cleanly in a multi-byte encoding fits.
+  if (bad == 0 && IsMultiByte(enc)) return enc;
+  const Fit fit_declared = Measure(*out, bad);
+  if (fit_declared.non_ascii == 0) return enc;  // ASCII: every label fits
+  for (std::string_view cand : {"UTF-8", "EUC-KR"}) {
+    if (cand == enc) continue;
+    std::string text;
+    size_t cand_bad = 0;
+    DecodeToUtf8(bytes, cand, &text, &cand_bad);
+    const Fit fit = Measure(text, cand_bad);
+    if (!FitsBetter(cand, fit, fit_declared)) continue;
+    if (note) {
+      *note = "declared " + enc + " does not fit the bytes: " + std::to_string(bad) +
+              " invalid sequences, " + std::to_string(fit_declared.hangul) + " Hangul; " +
+              std::string(cand) + ": " + std::to_string(cand_bad) + " invalid, " +
+              std::to_string(fit.hangul) + " Hangul";
+    }
+    out->swap(text);
+    if (replaced) *replaced = cand_bad;
+    return std::string(cand);
+  }
+  return enc;
+}
+
 SniffResult DecodeHtml(std::string_view bytes, std::string_view content_type, std::string* out,
                        size_t* replaced, std::string* note) {
   if (note) note->clear();
@@ -808,29 +837,15 @@ SniffResult DecodeHtml(std::string_view bytes, std::string_view content_type, st
     DecodeToUtf8(bytes, "windows-1252", out, &bad);
     sniff.encoding = "windows-1252";
   }
-  if (replaced) *replaced = bad;
-  if (sniff.source != "http" && sniff.source != "meta") return sniff;
-  // A declaration that decoded cleanly in a multi-byte encoding fits.
-  if (bad == 0 && IsMultiByte(sniff.encoding)) return sniff;
-  const Fit declared = Measure(*out, bad);
-  if (declared.non_ascii == 0) return sniff;  // ASCII: every label fits
-  for (std::string_view cand : {"UTF-8", "EUC-KR"}) {
-    if (cand == sniff.encoding) continue;
-    std::string text;
-    size_t cand_bad = 0;
-    DecodeToUtf8(bytes, cand, &text, &cand_bad);
-    const Fit fit = Measure(text, cand_bad);
-    if (!FitsBetter(cand, fit, declared)) continue;
-    if (note) {
-      *note = "declared " + sniff.encoding + " (" + sniff.source + ") does not fit the bytes: " +
-              std::to_string(bad) + " invalid sequences, " + std::to_string(declared.hangul) +
-              " Hangul; " + std::string(cand) + ": " + std::to_string(cand_bad) + " invalid, " +
-              std::to_string(fit.hangul) + " Hangul";
+  if (sniff.source == "http" || sniff.source == "meta") {
+    std::string why;
+    std::string kept = OverrideContradictedCharset(bytes, sniff.encoding, out, &bad, &why);
+    if (kept != sniff.encoding) {
+      if (note) *note = why.insert(why.find(" does not fit"), " (" + sniff.source + ")");
+      sniff = {kept, "bytes"};
     }
-    out->swap(text);
-    if (replaced) *replaced = cand_bad;
-    return {std::string(cand), "bytes"};
   }
+  if (replaced) *replaced = bad;
   return sniff;
 }
 

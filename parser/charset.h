@@ -44,14 +44,23 @@ SniffResult SniffEncoding(std::string_view bytes, std::string_view content_type)
 bool DecodeToUtf8(std::string_view bytes, std::string_view encoding, std::string* out,
                   size_t* replaced = nullptr);
 
-// Sniffs (SniffEncoding) and decodes an HTML page to UTF-8, overriding a
-// declared encoding (HTTP or <meta>) that the bytes contradict: a page
-// declared EUC-KR or windows-1252 whose bytes are valid UTF-8, or declared
-// UTF-8 whose bytes are EUC-KR (the labels of migrated Korean sites often
-// lie). The override needs clear evidence (see FitsBetter in charset.cc);
-// its SniffResult source is "bytes" and `note` says what was declared and
-// why it lost (empty otherwise). Undecodable labels fall back to
-// windows-1252. `replaced` receives the U+FFFD count of the decode kept.
+// `out` holds `bytes` decoded as `declared` (an encoding a document declared,
+// with `*replaced` U+FFFD in it). When the bytes contradict the declaration
+// (valid UTF-8 declared EUC-KR or Latin-1, EUC-KR declared UTF-8 or
+// Latin-1), replaces `out` (and `*replaced`) with the decode that fits and
+// returns that encoding, with `note` saying why; else returns `declared`
+// and leaves `note` empty. The override needs clear evidence (FitsBetter in
+// charset.cc). Labels of migrated Korean sites and feeds often lie so.
+std::string OverrideContradictedCharset(std::string_view bytes, std::string_view declared,
+                                       std::string* out, size_t* replaced,
+                                       std::string* note = nullptr);
+
+// Sniffs (SniffEncoding) and decodes an HTML page to UTF-8; a declared
+// encoding (HTTP or <meta>) the bytes contradict is overridden
+// (OverrideContradictedCharset): the SniffResult source is then "bytes" and
+// `note` says what was declared and why it lost (empty otherwise).
+// Undecodable labels fall back to windows-1252. `replaced` receives the
+// U+FFFD count of the decode kept.
 SniffResult DecodeHtml(std::string_view bytes, std::string_view content_type, std::string* out,
                        size_t* replaced = nullptr, std::string* note = nullptr);
 

@@ -353,6 +353,15 @@ std::string ToUtf8(std::string_view bytes, std::string_view content_type, FeedRe
     Warn(result, "encoding: cannot decode " + encoding + "; read as UTF-8");
     DecodeToUtf8(bytes, "UTF-8", &out, &replaced);
   }
+  if (source == "http" || source == "declaration") {
+    std::string why;
+    std::string kept = OverrideContradictedCharset(bytes, encoding, &out, &replaced, &why);
+    if (kept != encoding) {
+      Warn(result, "encoding: " + why.insert(why.find(" does not fit"), " (" + source + ")"));
+      encoding = kept;
+      source = "bytes";
+    }
+  }
   if (replaced > 0) {
     Warn(result, "encoding: " + std::to_string(replaced) + " invalid byte sequence(s) for " +
                      encoding + " (from " + source + ")");
