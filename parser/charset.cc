@@ -773,8 +773,8 @@ Fit Measure(std::string_view utf8, size_t replaced) {
 // Encodings whose decoders can reject bytes; the rest map every byte to a
 // character, so a wrong one shows as mojibake, not as U+FFFD.
 bool IsMultiByte(std::string_view enc) {
-  for (std::string_view m : {"UTF-8", "UTF-16LE", "UTF-16BE", "UTF-32LE", "UTF-32BE", "EUC-KR", "EUC-JP", "Shift_JIS",
-                             "ISO-2022-JP", "GBK", "gb18030", "Big5"}) {
+  for (std::string_view m : {"UTF-8", "UTF-16LE", "UTF-16BE", "UTF-32LE", "UTF-32BE", "EUC-KR",
+                             "EUC-JP", "Shift_JIS", "ISO-2022-JP", "GBK", "gb18030", "Big5"}) {
     if (enc == m) return true;
   }
   return false;

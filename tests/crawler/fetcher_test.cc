@@ -280,7 +280,9 @@ TEST(FetcherTest, HeadersOverCapAreResourceExhausted) {
   const std::vector<Headers> oversized = {
       [] {
         Headers many;
-        for (int i = 0; i < 400; ++i) many.emplace_back("X-Filler-" + std::to_string(i), std::string(1000, 'f'));
+        for (int i = 0; i < 400; ++i) {
+          many.emplace_back("X-Filler-" + std::to_string(i), std::string(1000, 'f'));
+        }
         return many;
       }(),
       {{"X-Huge", std::string(300 << 10, 'h')}},

@@ -135,7 +135,8 @@ TEST_F(CrawlResumeTest, KilledCrawlResumesWithoutRefetchingStoredPagesOrLosingQu
 TEST_F(CrawlResumeTest, FullDiskStopsTheCrawlClearlyAndItResumesLosingNothing) {
   // 256 blocks of 512 bytes (128 KB) per file; SIGXFSZ ignored so that the
   // write fails instead of the signal killing the process.
-  std::vector<std::string> limited = {"/bin/sh", "-c", "trap '' XFSZ; ulimit -f 256; exec \"$0\" \"$@\""};
+  std::vector<std::string> limited = {"/bin/sh", "-c",
+                                     "trap '' XFSZ; ulimit -f 256; exec \"$0\" \"$@\""};
   limited.insert(limited.end(), args_.begin(), args_.end());
   auto full = RunCommand(limited, 120);
   EXPECT_NE(full.exit_code, 0) << "the crawl fit under the limit; lower it\n" << full.err;
