@@ -888,8 +888,15 @@ void Crawler::Impl::OnProcessed(Processed r) {
   }
   if (!r.store_status.ok()) {
     ++stats_.store_errors;
-    spdlog::error("archive write failed for {}: {}", r.item.url, r.store_status.ToString());
-    if (failure_.ok()) failure_ = r.store_status.WithContext("archive write failed");
+    // The first failure stops the crawl; the pages in flight then fail the
+    // same way (a full disk, the archive in read-only error mode): one
+    // error line, the rest at debug level.
+    if (failure_.ok()) {
+      spdlog::error("archive write failed for {}: {}", r.item.url, r.store_status.ToString());
+      failure_ = r.store_status.WithContext("archive write failed");
+    } else {
+      spdlog::debug("archive write failed for {}: {}", r.item.url, r.store_status.ToString());
+    }
     Stop("store failed");
     MaybeFinish();
     return;

@@ -143,6 +143,13 @@ TEST_F(CrawlResumeTest, FullDiskStopsTheCrawlClearlyAndItResumesLosingNothing) {
   EXPECT_NE(full.exit_code, -1) << "killed, not stopped: " << full.err;
   EXPECT_NE(full.err.find("crawl failed"), std::string::npos) << full.err;
   EXPECT_NE(full.err.find("File too large"), std::string::npos) << full.err;
+  // One error line for the write that failed, not one per page in flight.
+  size_t lines = 0;
+  for (size_t at = full.err.find("archive write failed for"); at != std::string::npos;
+       at = full.err.find("archive write failed for", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 1u) << full.err;
   std::set<std::string> stored_before = StoredUrls(archive_);
   ASSERT_LT(stored_before.size(), static_cast<size_t>(kPages));
   ASSERT_FALSE(stored_before.empty()) << full.err;
