@@ -800,7 +800,8 @@ bool FitsBetter(std::string_view cand, const Fit& c, const Fit& declared) {
 }  // namespace
 
 std::string OverrideContradictedCharset(std::string_view bytes, std::string_view declared,
-                                       std::string* out, size_t* replaced, std::string* note) {
+                                       std::string_view declared_by, std::string* out,
+                                       size_t* replaced, std::string* note) {
   if (note) note->clear();
   const std::string enc(declared);
   const size_t bad = replaced ? *replaced : 0;
@@ -816,7 +817,8 @@ std::string OverrideContradictedCharset(std::string_view bytes, std::string_view
     const Fit fit = Measure(text, cand_bad);
     if (!FitsBetter(cand, fit, fit_declared)) continue;
     if (note) {
-      *note = "declared " + enc + " does not fit the bytes: " + std::to_string(bad) +
+      *note = "declared " + enc + " (" + std::string(declared_by) + ") does not fit the bytes: " +
+              std::to_string(bad) +
               " invalid sequences, " + std::to_string(fit_declared.hangul) + " Hangul; " +
               std::string(cand) + ": " + std::to_string(cand_bad) + " invalid, " +
               std::to_string(fit.hangul) + " Hangul";
@@ -838,12 +840,9 @@ SniffResult DecodeHtml(std::string_view bytes, std::string_view content_type, st
     sniff.encoding = "windows-1252";
   }
   if (sniff.source == "http" || sniff.source == "meta") {
-    std::string why;
-    std::string kept = OverrideContradictedCharset(bytes, sniff.encoding, out, &bad, &why);
-    if (kept != sniff.encoding) {
-      if (note) *note = why.insert(why.find(" does not fit"), " (" + sniff.source + ")");
-      sniff = {kept, "bytes"};
-    }
+    std::string kept =
+        OverrideContradictedCharset(bytes, sniff.encoding, sniff.source, out, &bad, note);
+    if (kept != sniff.encoding) sniff = {kept, "bytes"};
   }
   if (replaced) *replaced = bad;
   return sniff;

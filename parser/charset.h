@@ -45,15 +45,16 @@ bool DecodeToUtf8(std::string_view bytes, std::string_view encoding, std::string
                   size_t* replaced = nullptr);
 
 // `out` holds `bytes` decoded as `declared` (an encoding a document declared,
-// with `*replaced` U+FFFD in it). When the bytes contradict the declaration
+// by `declared_by`, e.g. "http"; with `*replaced` U+FFFD in it). When the
+// bytes contradict the declaration
 // (valid UTF-8 declared EUC-KR or Latin-1, EUC-KR declared UTF-8 or
 // Latin-1), replaces `out` (and `*replaced`) with the decode that fits and
 // returns that encoding, with `note` saying why; else returns `declared`
 // and leaves `note` empty. The override needs clear evidence (FitsBetter in
 // charset.cc). Labels of migrated Korean sites and feeds often lie so.
 std::string OverrideContradictedCharset(std::string_view bytes, std::string_view declared,
-                                       std::string* out, size_t* replaced,
-                                       std::string* note = nullptr);
+                                       std::string_view declared_by, std::string* out,
+                                       size_t* replaced, std::string* note = nullptr);
 
 // Sniffs (SniffEncoding) and decodes an HTML page to UTF-8; a declared
 // encoding (HTTP or <meta>) the bytes contradict is overridden

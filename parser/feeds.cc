@@ -355,9 +355,9 @@ std::string ToUtf8(std::string_view bytes, std::string_view content_type, FeedRe
   }
   if (source == "http" || source == "declaration") {
     std::string why;
-    std::string kept = OverrideContradictedCharset(bytes, encoding, &out, &replaced, &why);
+    std::string kept = OverrideContradictedCharset(bytes, encoding, source, &out, &replaced, &why);
     if (kept != encoding) {
-      Warn(result, "encoding: " + why.insert(why.find(" does not fit"), " (" + source + ")"));
+      Warn(result, "encoding: " + why);
       encoding = kept;
       source = "bytes";
     }

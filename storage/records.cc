@@ -361,8 +361,6 @@ size_t WordCount(std::string_view line) {
   return n;
 }
 
-}  // namespace
-
 // Bit b of a byte spread to byte b of a word: kSpread[x] adds bit counts of
 // eight positions at once in byte lanes.
 constexpr std::array<uint64_t, 256> MakeSpread() {
@@ -376,24 +374,23 @@ constexpr std::array<uint64_t, 256> MakeSpread() {
 }
 constexpr std::array<uint64_t, 256> kSpread = MakeSpread();
 
+}  // namespace
+
 uint64_t SimHash(std::string_view normalized) {
   // ones[b]: shingles whose hash has bit b set. Byte lanes count up to 255
   // shingles, then drain into ones.
   std::array<uint64_t, 64> ones{};
   std::array<uint64_t, 8> lanes{};
   uint64_t total = 0;
-  unsigned pending = 0;
   auto drain = [&] {
     for (int w = 0; w < 8; ++w) {
       for (int j = 0; j < 8; ++j) ones[8 * w + j] += (lanes[w] >> (8 * j)) & 0xFF;
       lanes[w] = 0;
     }
-    pending = 0;
   };
   ForEachShingleHash(normalized, [&](uint64_t h) {
     for (int w = 0; w < 8; ++w) lanes[w] += kSpread[(h >> (8 * w)) & 0xFF];
-    ++total;
-    if (++pending == 255) drain();
+    if (++total % 255 == 0) drain();
   });
   if (total == 0) return 0;
   drain();
