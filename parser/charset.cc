@@ -418,23 +418,15 @@ constexpr char16_t kWin1252High[32] = {
     0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
 
-void AppendUtf8(uint32_t cp, std::string* out) {
-  char buf[4];
-  size_t n = 0;
-  UBool error = false;
-  U8_APPEND(reinterpret_cast<uint8_t*>(buf), n, 4, cp, error);
-  if (!error) out->append(buf, n);
-}
-
 void DecodeWindows1252(std::string_view bytes, std::string* out) {
   out->reserve(bytes.size() + bytes.size() / 8);
   for (unsigned char c : bytes) {
     if (c < 0x80) {
       out->push_back(static_cast<char>(c));
     } else if (c < 0xA0) {
-      AppendUtf8(kWin1252High[c - 0x80], out);
+      text::AppendUtf8(kWin1252High[c - 0x80], out);
     } else {
-      AppendUtf8(c, out);
+      text::AppendUtf8(c, out);
     }
   }
 }
@@ -444,7 +436,7 @@ void DecodeUserDefined(std::string_view bytes, std::string* out) {
     if (c < 0x80) {
       out->push_back(static_cast<char>(c));
     } else {
-      AppendUtf8(0xF780 + c - 0x80, out);
+      text::AppendUtf8(0xF780 + c - 0x80, out);
     }
   }
 }
@@ -524,7 +516,7 @@ bool DecodeWithIcu(std::string_view bytes, std::string_view icu_name, std::strin
       UChar32 c;
       U16_NEXT(buf.data(), i, n, c);
       if (U_IS_SURROGATE(c)) c = 0xFFFD;
-      AppendUtf8(static_cast<uint32_t>(c), out);
+      text::AppendUtf8(static_cast<uint32_t>(c), out);
     }
     if (carried) buf[0] = buf[n];
     if (!more) break;

@@ -48,6 +48,7 @@
 #include "parser/internal/prefilter.h"
 #include "parser/internal/selector.h"
 #include "parser/internal/text.h"
+#include "parser/internal/textrun.h"
 #include "url/url.h"
 
 namespace jikji::parser {
@@ -1343,9 +1344,23 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
     diag.push_back("decode: " + std::to_string(replaced) + " invalid byte sequences replaced");
   }
 
+  // Pages up to kMaxArenaInputBytes parse into this thread's arena (unless
+  // it is busy); the tree is then dropped with the arena's Reset(), which
+  // the guard runs after `output` is gone. Those pages are also parsed with
+  // their text runs behind placeholders (internal/textrun.h), whose
+  // expanded text the arena holds.
+  thread_local internal::Arena arena;
+  thread_local bool arena_busy = false;
+  bool use_arena = !arena_busy && html.size() <= kMaxArenaInputBytes;
+  auto release = [use_arena](bool*) {
+    if (!use_arena) return;
+    arena.Reset();
+    arena_busy = false;
+  };
+  std::unique_ptr<bool, decltype(release)> arena_guard(&arena_busy, release);
+
   internal::PrefilterResult pre;
-  internal::Prefilter(html, options_.max_depth, options_.max_tags, &pre);
-  std::string().swap(html);
+  internal::Prefilter(html, options_.max_depth, options_.max_tags, &pre, use_arena);
   if (pre.depth_capped_tags > 0) {
     diag.push_back("nesting depth capped at " + std::to_string(options_.max_depth) + " (" +
                    std::to_string(pre.depth_capped_tags) + " tags flattened)");
@@ -1367,18 +1382,6 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
 
   GumboOptions gopts = kGumboDefaultOptions;
   gopts.max_errors = 0;
-  // Pages up to kMaxArenaInputBytes parse into this thread's arena (unless
-  // it is busy); the tree is then dropped with the arena's Reset(), which
-  // the guard runs after `output` is gone.
-  thread_local internal::Arena arena;
-  thread_local bool arena_busy = false;
-  bool use_arena = !arena_busy && pre.html.size() <= kMaxArenaInputBytes;
-  auto release = [use_arena](bool*) {
-    if (!use_arena) return;
-    arena.Reset();
-    arena_busy = false;
-  };
-  std::unique_ptr<bool, decltype(release)> arena_guard(&arena_busy, release);
   if (use_arena) {
     arena_busy = true;
     gopts.allocator = &internal::Arena::GumboAllocate;
@@ -1389,6 +1392,15 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
       gumbo_parse_with_options(&gopts, pre.html.data(), pre.html.size()),
       use_arena ? +[](GumboOutput*) {}
                 : +[](GumboOutput* o) { gumbo_destroy_output(&kGumboDefaultOptions, o); });
+  if (output && !pre.runs.empty() && !internal::ExpandTextRuns(output->root, pre.runs, &arena)) {
+    // Gumbo read some markup otherwise than the prefilter: parse the page
+    // again as it is (rare; its tree then owes nothing to placeholders).
+    output.reset();
+    arena.Reset();
+    internal::Prefilter(html, options_.max_depth, options_.max_tags, &pre, false);
+    output.reset(gumbo_parse_with_options(&gopts, pre.html.data(), pre.html.size()));
+  }
+  std::string().swap(html);
   if (!output) {
     diag.push_back("html parser failed");
     return;

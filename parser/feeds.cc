@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "parser/charset.h"
+#include "parser/internal/text.h"
 #include "url/url.h"
 
 namespace jikji::parser {
@@ -222,25 +223,6 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // UTF-32 is not a WHATWG encoding, so it is decoded here.
 std::string DecodeUtf32(std::string_view bytes, bool big_endian, size_t* replaced) {
   std::string out;
@@ -261,7 +243,7 @@ std::string DecodeUtf32(std::string_view bytes, bool big_endian, size_t* replace
     uint32_t cp = big_endian ? (uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3])
                              : (uint32_t{b[3]} << 24 | uint32_t{b[2]} << 16 | uint32_t{b[1]} << 8 | b[0]);
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) ++*replaced;
-    AppendUtf8(cp, &out);
+    text::AppendUtf8(cp, &out);
   }
   if (i != bytes.size()) ++*replaced;
   return out;
@@ -617,7 +599,7 @@ std::string HtmlToText(std::string_view html) {
           }
         }
         if (cp) {
-          AppendUtf8(*cp, &out);
+          text::AppendUtf8(*cp, &out);
           i = semi;
           continue;
         }

@@ -94,9 +94,11 @@ bool IsJsonLdScript(std::string_view tag) {
 
 }  // namespace
 
-void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResult* out) {
+void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResult* out,
+               bool text_placeholders) {
   out->html.clear();
   out->json_ld.clear();
+  out->runs.clear();
   out->removed_bytes = 0;
   out->depth_capped_tags = 0;
   out->count_capped_tags = 0;
@@ -108,10 +110,20 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
   size_t limit = static_cast<size_t>(std::max(1, max_depth));
   std::string name;
   size_t i = 0;
-  size_t copy_from = 0;
+  size_t copy_from = 0;  // s[copy_from..) is not in out->html yet
+  size_t text_from = 0;  // where the text run since the last markup starts
+  size_t raw_until = 0;  // runs starting before this are in a RAWTEXT element
+  bool placeholders = text_placeholders && !HasPlaceholderPlane(s);
   auto drop = [&](size_t from, size_t to) {
     out->html.append(s.data() + copy_from, from - copy_from);
     out->removed_bytes += to - from;
+    copy_from = to;
+  };
+  // The text run [text_from, to) ends at markup starting at `to`.
+  auto end_run = [&](size_t to) {
+    if (!placeholders || to <= text_from || text_from < raw_until) return;
+    out->html.append(s.data() + copy_from, text_from - copy_from);
+    out->runs.Append(s.substr(text_from, to - text_from), &out->html);
     copy_from = to;
   };
   while (true) {
@@ -119,13 +131,15 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
     if (lt == std::string_view::npos || lt + 1 >= s.size()) break;
     char c = s[lt + 1];
     if (c == '!' && s.compare(lt, 4, "<!--") == 0) {
+      end_run(lt);
       size_t end = s.find("-->", lt + 2);
       size_t to = end == std::string_view::npos ? s.size() : end + 3;
       drop(lt, to);
-      i = to;
+      i = text_from = to;
       continue;
     }
     if (c == '/' && lt + 2 < s.size() && IsAlpha(s[lt + 2])) {
+      end_run(lt);
       size_t after = ReadName(s, lt + 2, &name);
       size_t end = TagEnd(s, after);
       if (tags >= max_tags) {
@@ -144,21 +158,22 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
         }
         ++tags;
       }
-      i = end;
+      i = text_from = end;
       continue;
     }
     if (!IsAlpha(c)) {
       i = lt + 1;
       continue;
     }
+    end_run(lt);
     size_t after = ReadName(s, lt + 1, &name);
     size_t end = TagEnd(s, after);
+    i = text_from = end;
     bool self_closing = end >= 2 && end <= s.size() && s[end - 1] == '>' && s[end - 2] == '/';
     if (name == "script" || name == "style" || name == "svg" || name == "noscript" ||
         name == "template") {
       if (self_closing) {
         drop(lt, end);
-        i = end;
         continue;
       }
       size_t close = FindEndTag(s, end, name);
@@ -169,20 +184,21 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
         out->json_ld.emplace_back(s.substr(end, content_end - end));
       }
       drop(lt, to);
-      i = to;
+      i = text_from = to;
       continue;
+    }
+    // RAWTEXT elements keep '&' literal: no placeholders up to their end tag.
+    if (placeholders && In(name, {"xmp", "iframe", "noembed", "noframes", "plaintext"})) {
+      size_t close = name == "plaintext" ? std::string_view::npos : FindEndTag(s, end, name);
+      raw_until = close == std::string_view::npos ? s.size() : close;
     }
     if (tags >= max_tags) {
       drop(lt, end);
       ++out->count_capped_tags;
-      i = end;
       continue;
     }
     ++tags;
-    if (IsVoid(name) || self_closing) {
-      i = end;
-      continue;
-    }
+    if (IsVoid(name) || self_closing) continue;
     // Implied end tags, as the tree builder would close them.
     if (!stack.empty()) {
       const std::string& top = stack.back();
@@ -199,8 +215,8 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
     } else {
       stack.push_back(name);
     }
-    i = end;
   }
+  end_run(s.size());
   out->html.append(s.data() + copy_from, s.size() - copy_from);
   // NUL bytes: Gumbo copes, but they only ever carry garbage.
   if (std::memchr(out->html.data(), 0, out->html.size()) != nullptr) {

@@ -9,7 +9,10 @@
 //     so that their contents become children of the element at the limit;
 //   - drops every tag after the first `max_tags` (their text stays, in the
 //     element open at the cut): Gumbo's tree grows with the element count,
-//     so this bounds a page's parse memory whatever its markup.
+//     so this bounds a page's parse memory whatever its markup;
+//   - if asked, stands in a placeholder for each plain text run and keeps
+//     the run's text aside (internal/textrun.h), to be put back into the
+//     parsed tree with ExpandTextRuns().
 // The nesting count is an estimate (optional end tags of p/li/dt/dd/td/th/
 // tr/option are closed as the HTML parser would in the common cases); it
 // only has to be right for the pathological inputs it guards against.
@@ -23,6 +26,8 @@
 #include <string_view>
 #include <vector>
 
+#include "parser/internal/textrun.h"
+
 namespace jikji::parser::internal {
 
 // Limits of the JSON-LD kept aside.
@@ -35,10 +40,14 @@ struct PrefilterResult {
   size_t removed_bytes = 0;           // comments, scripts, styles, NULs
   size_t depth_capped_tags = 0;       // start tags dropped by the depth guard
   size_t count_capped_tags = 0;       // tags dropped beyond max_tags
+  TextRuns runs;                      // text behind html's placeholders
 };
 
-// `html` must be UTF-8 (already decoded). `max_depth` >= 1.
-void Prefilter(std::string_view html, int max_depth, size_t max_tags, PrefilterResult* out);
+// `html` must be UTF-8 (already decoded). `max_depth` >= 1. With
+// `text_placeholders`, text runs are replaced where textrun.h allows (never
+// on a page holding the placeholders' plane; out->runs stays empty then).
+void Prefilter(std::string_view html, int max_depth, size_t max_tags, PrefilterResult* out,
+               bool text_placeholders = false);
 
 }  // namespace jikji::parser::internal
 

@@ -39,6 +39,9 @@ std::string ToNfc(std::string_view utf8);
 // Decodes the code point at s[*i] and advances *i; invalid bytes give
 // U+FFFD and advance by one.
 char32_t NextCodePoint(std::string_view s, size_t* i);
+// Appends `cp` in UTF-8; a surrogate or a value beyond U+10FFFF appends
+// U+FFFD.
+void AppendUtf8(char32_t cp, std::string* out);
 inline bool IsHangulSyllable(char32_t c) { return c >= 0xAC00 && c <= 0xD7A3; }
 
 std::string AsciiLower(std::string_view s);

@@ -10,3 +10,4 @@ jikji_test(charset_conformance_test
   LABELS shared)
 jikji_test(arena_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/arena_test.cc LIBS jikji_parser)
 jikji_test(text_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/text_test.cc LIBS jikji_parser)
+jikji_test(textrun_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/textrun_test.cc LIBS jikji_parser PkgConfig::GUMBO)

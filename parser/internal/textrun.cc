@@ -1,0 +1,258 @@
+#include "parser/internal/textrun.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "parser/internal/arena.h"
+#include "parser/internal/text.h"
+
+namespace jikji::parser::internal {
+namespace {
+
+// Named references decoded here (with their ';'): the ones news pages use.
+// tests/parser/textrun_test.cc checks each against Gumbo's own decoding.
+struct Entity {
+  std::string_view name;
+  uint32_t code_point;
+};
+constexpr Entity kEntities[] = {
+    {"quot", 0x22},    {"amp", 0x26},     {"apos", 0x27},    {"lt", 0x3C},
+    {"gt", 0x3E},      {"nbsp", 0xA0},    {"iexcl", 0xA1},   {"cent", 0xA2},
+    {"pound", 0xA3},   {"yen", 0xA5},     {"sect", 0xA7},    {"copy", 0xA9},
+    {"laquo", 0xAB},   {"shy", 0xAD},     {"reg", 0xAE},     {"deg", 0xB0},
+    {"plusmn", 0xB1},  {"sup2", 0xB2},    {"sup3", 0xB3},    {"micro", 0xB5},
+    {"para", 0xB6},    {"middot", 0xB7},  {"raquo", 0xBB},   {"frac14", 0xBC},
+    {"frac12", 0xBD},  {"frac34", 0xBE},  {"iquest", 0xBF},  {"times", 0xD7},
+    {"divide", 0xF7},  {"ensp", 0x2002},  {"emsp", 0x2003},  {"thinsp", 0x2009},
+    {"zwnj", 0x200C},  {"zwj", 0x200D},   {"lrm", 0x200E},   {"rlm", 0x200F},
+    {"ndash", 0x2013}, {"mdash", 0x2014}, {"lsquo", 0x2018}, {"rsquo", 0x2019},
+    {"sbquo", 0x201A}, {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"bdquo", 0x201E},
+    {"dagger", 0x2020}, {"Dagger", 0x2021}, {"bull", 0x2022}, {"hellip", 0x2026},
+    {"permil", 0x2030}, {"prime", 0x2032}, {"Prime", 0x2033}, {"lsaquo", 0x2039},
+    {"rsaquo", 0x203A}, {"euro", 0x20AC}, {"trade", 0x2122}, {"larr", 0x2190},
+    {"uarr", 0x2191},  {"rarr", 0x2192},  {"darr", 0x2193},  {"harr", 0x2194},
+    {"hearts", 0x2665},
+};
+constexpr size_t kMaxEntityName = 6;
+// Digits of a numeric reference read at most (more: the run stays).
+constexpr size_t kMaxRefDigits = 8;
+
+constexpr uint32_t kPlaceholderBase = 0xF0000;
+
+bool IsSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+bool IsAlpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+int HexValue(unsigned char c) {
+  if (IsDigit(c)) return c - '0';
+  c |= 0x20;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// Code points Gumbo passes through unchanged and parses as a character
+// (not whitespace): no controls, C1, surrogates, noncharacters, and none of
+// the placeholders' plane.
+bool IsPlainCodePoint(uint32_t cp) {
+  if (cp < 0x80) return cp > 0x20 && cp < 0x7F;
+  if (cp < 0xA0) return false;
+  if (cp >= 0xD800 && cp <= 0xDFFF) return false;
+  if (cp >= 0xFDD0 && cp <= 0xFDEF) return false;
+  if ((cp & 0xFFFE) == 0xFFFE) return false;
+  if (cp >= kPlaceholderBase && cp <= 0xFFFFF) return false;
+  return cp <= 0x10FFFF;
+}
+
+// Length of the well-formed UTF-8 sequence at p[0..n) (n >= 1, p[0] >=
+// 0x80) and its code point; 0 if it is not one (as Hoehrmann's decoder in
+// Gumbo would reject it).
+size_t ReadUtf8(const unsigned char* p, size_t n, uint32_t* cp) {
+  unsigned char c = p[0];
+  auto cont = [&](size_t i) { return i < n && (p[i] & 0xC0) == 0x80; };
+  if (c >= 0xC2 && c <= 0xDF) {
+    if (!cont(1)) return 0;
+    *cp = ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+    return 2;
+  }
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    if (c == 0xE0 && p[1] < 0xA0) return 0;  // overlong
+    if (c == 0xED && p[1] > 0x9F) return 0;  // surrogate
+    *cp = ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if (c == 0xF0 && p[1] < 0x90) return 0;  // overlong
+    if (c == 0xF4 && p[1] > 0x8F) return 0;  // beyond U+10FFFF
+    *cp = ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
+    return 4;
+  }
+  return 0;
+}
+
+// Decodes the character reference at s[0] == '&' into `out`; returns the
+// bytes it spans, or 0 if Gumbo might read it otherwise.
+size_t DecodeReference(std::string_view s, std::string* out) {
+  if (s.size() == 1 || s[1] == ' ' || s[1] == '\t' || s[1] == '\n' || s[1] == '\f' || s[1] == '&') {
+    out->push_back('&');  // not a reference: a literal '&'
+    return 1;
+  }
+  if (s[1] == '#') {
+    size_t i = 2;
+    bool hex = i < s.size() && (s[i] == 'x' || s[i] == 'X');
+    if (hex) ++i;
+    size_t first = i;
+    uint32_t cp = 0;
+    while (i < s.size() && i - first < kMaxRefDigits) {
+      int v = hex ? HexValue(static_cast<unsigned char>(s[i])) : (IsDigit(s[i]) ? s[i] - '0' : -1);
+      if (v < 0) break;
+      cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(v);
+      ++i;
+    }
+    if (i == first || i >= s.size() || s[i] != ';' || !IsPlainCodePoint(cp)) return 0;
+    text::AppendUtf8(cp, out);
+    return i + 1;
+  }
+  size_t i = 1;
+  while (i < s.size() && i <= kMaxEntityName && (IsAlpha(s[i]) || IsDigit(s[i]))) ++i;
+  if (i >= s.size() || s[i] != ';') return 0;
+  std::string_view name = s.substr(1, i - 1);
+  for (const Entity& e : kEntities) {
+    if (e.name == name) {
+      text::AppendUtf8(e.code_point, out);
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
+// Appends the decoded `s` (a run's interior) to `out`; false if some byte
+// or reference in it rules the run out.
+bool Decode(std::string_view s, std::string* out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size();
+  size_t copied = 0;  // s[0..copied) is in `out`
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c >= 0x80) {
+      uint32_t cp = 0;
+      size_t len = ReadUtf8(p + i, n - i, &cp);
+      if (len == 0 || !IsPlainCodePoint(cp)) return false;
+      i += len;
+      continue;
+    }
+    if (c == '&') {
+      out->append(s.data() + copied, i - copied);
+      size_t used = DecodeReference(s.substr(i), out);
+      if (used == 0) return false;
+      i += used;
+      copied = i;
+      continue;
+    }
+    if (c == '<' || c == '\r' || c == 0x7F) return false;
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\f') return false;
+    ++i;
+  }
+  out->append(s.data() + copied, n - copied);
+  return true;
+}
+
+void AppendPlaceholder(size_t index, std::string* out) {
+  text::AppendUtf8(kPlaceholderBase + static_cast<uint32_t>(index), out);
+}
+
+}  // namespace
+
+bool TextRuns::Append(std::string_view run, std::string* out) {
+  size_t a = 0;
+  size_t b = run.size();
+  while (a < b && IsSpace(static_cast<unsigned char>(run[a]))) ++a;
+  while (b > a && IsSpace(static_cast<unsigned char>(run[b - 1]))) --b;
+  if (b - a < kMinRunBytes || ends_.size() >= kMaxTextRuns) {
+    out->append(run);
+    return false;
+  }
+  size_t mark = text_.size();
+  if (!Decode(run.substr(a, b - a), &text_)) {
+    text_.resize(mark);
+    out->append(run);
+    return false;
+  }
+  ends_.push_back(static_cast<uint32_t>(text_.size()));
+  out->append(run.data(), a);
+  AppendPlaceholder(ends_.size() - 1, out);
+  out->append(run.data() + b, run.size() - b);
+  return true;
+}
+
+std::vector<std::string_view> DecodedEntityNames() {
+  std::vector<std::string_view> names;
+  for (const Entity& e : kEntities) names.push_back(e.name);
+  return names;
+}
+
+bool HasPlaceholderPlane(std::string_view html) {
+  for (size_t at = html.find('\xF3'); at != std::string_view::npos; at = html.find('\xF3', at + 1)) {
+    if (at + 1 < html.size() && static_cast<unsigned char>(html[at + 1]) >= 0xB0) return true;
+  }
+  return false;
+}
+
+bool ExpandTextRuns(GumboNode* root, const TextRuns& runs, Arena* arena) {
+  std::vector<uint8_t> seen(runs.size(), 0);
+  size_t found = 0;
+  std::string buf;
+  std::vector<GumboNode*> stack{root};
+  while (!stack.empty()) {
+    GumboNode* n = stack.back();
+    stack.pop_back();
+    const GumboVector* children = nullptr;
+    switch (n->type) {
+      case GUMBO_NODE_DOCUMENT:
+        children = &n->v.document.children;
+        break;
+      case GUMBO_NODE_ELEMENT:
+      case GUMBO_NODE_TEMPLATE:
+        children = &n->v.element.children;
+        break;
+      case GUMBO_NODE_TEXT:
+      case GUMBO_NODE_CDATA:
+        break;
+      default:  // whitespace has no placeholder; one in a comment is missed
+        continue;
+    }
+    if (children != nullptr) {
+      for (unsigned i = children->length; i-- > 0;) stack.push_back(static_cast<GumboNode*>(children->data[i]));
+      continue;
+    }
+    std::string_view t = n->v.text.text;
+    // Gumbo's text is valid UTF-8, so 0xF3 is always a lead byte.
+    size_t at = t.find('\xF3');
+    if (at == std::string_view::npos) continue;
+    buf.clear();
+    size_t copied = 0;
+    for (; at != std::string_view::npos; at = t.find('\xF3', at + 1)) {
+      auto b1 = static_cast<unsigned char>(t[at + 1]);
+      if (b1 < 0xB0) continue;  // U+C0000..U+EFFFF: not ours
+      size_t index = ((b1 & 0x0Fu) << 12) | ((static_cast<unsigned char>(t[at + 2]) & 0x3Fu) << 6) |
+                     (static_cast<unsigned char>(t[at + 3]) & 0x3Fu);
+      if (index >= runs.size() || seen[index]) return false;
+      seen[index] = 1;
+      ++found;
+      buf.append(t.data() + copied, at - copied);
+      buf.append(runs[index]);
+      copied = at + 4;
+    }
+    if (copied == 0) continue;
+    buf.append(t.data() + copied, t.size() - copied);
+    auto* text = static_cast<char*>(arena->Allocate(buf.size() + 1));
+    std::memcpy(text, buf.data(), buf.size());
+    text[buf.size()] = '\0';
+    n->v.text.text = text;
+  }
+  return found == runs.size();
+}
+
+}  // namespace jikji::parser::internal

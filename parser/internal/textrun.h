@@ -1,0 +1,93 @@
+// Text runs stood in for by placeholders while Gumbo parses.
+//
+// Gumbo 0.10.1's tokenizer hands the tree builder one token per character,
+// so a page's text costs it about as much as its markup; on news pages the
+// text between tags is half the bytes it reads. The prefilter therefore
+// replaces the inside of each plain text run (from its first to its last
+// non-space byte) with a single private-use code point, U+F0000 + the run's
+// index, and keeps the run's decoded text aside. After the parse,
+// ExpandTextRuns() puts the text back into the tree's text nodes.
+//
+// The tree is the same as Gumbo's parse of the original only if the run
+// tokenizes to characters that the tree builder treats alike, so a run is
+// replaced only when:
+//   - it holds no '<' (so no markup Gumbo would see), no CR (Gumbo folds
+//     CRLF), and no byte Gumbo rewrites: NUL, control and C1 characters,
+//     noncharacters, invalid UTF-8, and no U+F0000..U+FFFFF of its own;
+//   - each '&' in it is one Gumbo decodes the same way in data and RCDATA
+//     (a numeric reference to a safe, non-space code point or a named one of
+//     kEntities below, with its ';'), or a lone '&' before a byte that
+//     cannot start a reference; any other '&' keeps the run as it is;
+//   - its interior is at least kMinRunBytes long (a placeholder is 4 bytes).
+// The run's leading and trailing whitespace stays in place, so whitespace-
+// only text and the whitespace that <pre> and tables care about are parsed
+// as before. Runs inside RAWTEXT elements (where '&' is literal) are left
+// alone by the prefilter.
+//
+// If a placeholder does not come back exactly once in a text node (markup
+// the prefilter and Gumbo read differently, text the tree builder drops),
+// ExpandTextRuns() says so and the caller parses the page again without
+// placeholders.
+//
+// Thread safety: free functions and a value type; reentrant.
+#ifndef JIKJI_PARSER_INTERNAL_TEXTRUN_H_
+#define JIKJI_PARSER_INTERNAL_TEXTRUN_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gumbo.h>
+
+namespace jikji::parser::internal {
+
+class Arena;
+
+// A run's interior shorter than this stays as it is.
+inline constexpr size_t kMinRunBytes = 4;
+// Placeholders per page at most (U+F0000 + index must stay below U+FFFFE).
+inline constexpr size_t kMaxTextRuns = 0xFFFE;
+
+// The decoded interiors of the runs replaced on one page, in order.
+class TextRuns {
+ public:
+  size_t size() const { return ends_.size(); }
+  bool empty() const { return ends_.empty(); }
+  std::string_view operator[](size_t i) const {
+    size_t begin = i == 0 ? 0 : ends_[i - 1];
+    return std::string_view(text_).substr(begin, ends_[i] - begin);
+  }
+  void clear() {
+    text_.clear();
+    ends_.clear();
+  }
+
+  // Appends `run` (text between two tags) to `out`: its interior replaced
+  // by a placeholder when the rules above allow, as it is otherwise.
+  // Returns true if a placeholder was written.
+  bool Append(std::string_view run, std::string* out);
+
+ private:
+  std::string text_;
+  std::vector<uint32_t> ends_;
+};
+
+// The names of the named references decoded (tests compare each with
+// Gumbo's decoding).
+std::vector<std::string_view> DecodedEntityNames();
+
+// True if `html` holds a code point of the placeholders' plane
+// (U+F0000..U+FFFFF); such a page is parsed without placeholders.
+bool HasPlaceholderPlane(std::string_view html);
+
+// Replaces every placeholder in the text nodes under `root` by its run's
+// text, in copies allocated from `arena` (which must own the tree, so
+// Gumbo never frees them). Returns false, with the tree partly expanded,
+// if a placeholder is missing, repeated or unknown.
+bool ExpandTextRuns(GumboNode* root, const TextRuns& runs, Arena* arena);
+
+}  // namespace jikji::parser::internal
+
+#endif  // JIKJI_PARSER_INTERNAL_TEXTRUN_H_

@@ -1,0 +1,262 @@
+#include "parser/internal/textrun.h"
+
+#include <gtest/gtest.h>
+#include <gumbo.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parser/internal/arena.h"
+#include "parser/internal/prefilter.h"
+
+namespace jikji::parser::internal {
+namespace {
+
+// A canonical dump of a Gumbo tree: node types, names, attributes, text.
+void Dump(const GumboNode* n, int depth, std::string* out) {
+  out->append(static_cast<size_t>(depth) * 2, ' ');
+  switch (n->type) {
+    case GUMBO_NODE_DOCUMENT: {
+      const GumboDocument& d = n->v.document;
+      *out += "#document " + std::string(d.name) + "|" + d.public_identifier + "|" +
+              d.system_identifier + "|" + std::to_string(d.doc_type_quirks_mode) + "\n";
+      for (unsigned i = 0; i < d.children.length; ++i) {
+        Dump(static_cast<const GumboNode*>(d.children.data[i]), depth + 1, out);
+      }
+      return;
+    }
+    case GUMBO_NODE_ELEMENT:
+    case GUMBO_NODE_TEMPLATE: {
+      const GumboElement& e = n->v.element;
+      std::string name = e.tag == GUMBO_TAG_UNKNOWN
+                             ? std::string(e.original_tag.data, e.original_tag.length)
+                             : gumbo_normalized_tagname(e.tag);
+      *out += "<" + name + " ns=" + std::to_string(e.tag_namespace);
+      for (unsigned i = 0; i < e.attributes.length; ++i) {
+        const auto* a = static_cast<const GumboAttribute*>(e.attributes.data[i]);
+        *out += std::string(" ") + a->name + "=\"" + a->value + "\"";
+      }
+      *out += ">\n";
+      for (unsigned i = 0; i < e.children.length; ++i) {
+        Dump(static_cast<const GumboNode*>(e.children.data[i]), depth + 1, out);
+      }
+      return;
+    }
+    default:
+      *out += "#" + std::to_string(n->type) + " \"" + n->v.text.text + "\"\n";
+  }
+}
+
+struct Parse {
+  std::string tree;
+  size_t runs = 0;        // placeholders written by the prefilter
+  bool expanded = false;  // ExpandTextRuns() found each exactly once
+};
+
+// Prefilter + Gumbo (into an arena, as the extractor does) + expansion.
+Parse ParseWith(std::string_view html, bool placeholders) {
+  PrefilterResult pre;
+  Prefilter(html, 256, 100000, &pre, placeholders);
+  Arena arena;
+  GumboOptions o = kGumboDefaultOptions;
+  o.max_errors = 0;
+  o.allocator = &Arena::GumboAllocate;
+  o.deallocator = &Arena::GumboFree;
+  o.userdata = &arena;
+  GumboOutput* out = gumbo_parse_with_options(&o, pre.html.data(), pre.html.size());
+  Parse p;
+  p.runs = pre.runs.size();
+  p.expanded = pre.runs.empty() || ExpandTextRuns(out->document, pre.runs, &arena);
+  Dump(out->document, 0, &p.tree);
+  return p;
+}
+
+// The tree with placeholders equals the tree without, whenever the
+// expansion succeeds. Returns the placeholder parse.
+Parse ExpectSameTree(std::string_view html) {
+  Parse plain = ParseWith(html, false);
+  Parse fast = ParseWith(html, true);
+  EXPECT_EQ(plain.runs, 0u);
+  if (fast.expanded) {
+    EXPECT_EQ(fast.tree, plain.tree) << "input: " << html;
+  }
+  return fast;
+}
+
+std::string Placeholder(uint32_t index) {
+  uint32_t cp = 0xF0000 + index;
+  std::string s;
+  s.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+  s.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+  s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+  s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  return s;
+}
+
+TEST(TextRuns, ReplacesTheInteriorAndKeepsTheSurroundingWhitespace) {
+  TextRuns runs;
+  std::string out;
+  EXPECT_TRUE(runs.Append("\n  AI &amp; 반도체 &#x27;GPU&#39; &middot; R & D \t", &out));
+  EXPECT_TRUE(runs.Append("데이터센터", &out));
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0], "AI & 반도체 'GPU' \u00B7 R & D");
+  EXPECT_EQ(runs[1], "데이터센터");
+  EXPECT_EQ(out, "\n  " + Placeholder(0) + " \t" + Placeholder(1));
+}
+
+TEST(TextRuns, KeepsRunsGumboWouldReadOtherwise) {
+  for (std::string_view run : {
+           "abc",                 // shorter than a placeholder
+           "AT&T Korea",          // '&' before a letter: not a known reference
+           "&nbsp no semicolon",  // legacy reference without ';'
+           "a &unknown; b",       // not in the table
+           "a &#32; b",           // decodes to whitespace
+           "a &#0; b",            // NUL: replaced by Gumbo
+           "a &#x80; b",          // C1: remapped by Gumbo
+           "a &#xD800; b",        // surrogate
+           "a &#x110000; b",      // beyond Unicode
+           "a &#xFFFE; b",        // noncharacter
+           "a &#123456789; b",    // too many digits
+           "line\r\nbreak",       // CR: folded by Gumbo
+           "ctrl \x01 char",      // control character
+           "c1 \xC2\x85 char",    // NEL
+           "bad \xFF utf8",       // invalid UTF-8
+           "cut \xEA\xB0",        // truncated sequence
+           "a < b and c",         // '<'
+           "plane \xF3\xB0\x80\x80 15",  // a placeholder's own plane
+       }) {
+    TextRuns runs;
+    std::string out;
+    EXPECT_FALSE(runs.Append(run, &out)) << run;
+    EXPECT_EQ(out, run);
+    EXPECT_TRUE(runs.empty());
+  }
+}
+
+// Each named reference decoded here decodes as Gumbo decodes it.
+TEST(TextRuns, NamedReferencesMatchGumbo) {
+  std::vector<std::string_view> names = DecodedEntityNames();
+  ASSERT_GT(names.size(), 20u);
+  for (std::string_view name : names) {
+    std::string html = "<p>x &" + std::string(name) + "; y</p>";
+    Parse p = ExpectSameTree(html);
+    EXPECT_EQ(p.runs, 1u) << name;
+    EXPECT_TRUE(p.expanded) << name;
+  }
+}
+
+// Numeric references: those replaced decode as Gumbo decodes them.
+TEST(TextRuns, NumericReferencesMatchGumbo) {
+  std::vector<uint32_t> cps;
+  for (uint32_t cp = 0; cp < 0x200; ++cp) cps.push_back(cp);
+  for (uint32_t cp : {0x7FFu, 0x800u, 0xAC00u, 0xD7FFu, 0xD800u, 0xDFFFu, 0xE000u, 0xFDCFu, 0xFDD0u,
+                      0xFDEFu, 0xFDF0u, 0xFFFDu, 0xFFFEu, 0xFFFFu, 0x10000u, 0x1F600u, 0x1FFFEu,
+                      0xEFFFFu, 0xF0000u, 0xFFFFDu, 0x100000u, 0x10FFFDu, 0x10FFFFu, 0x110000u}) {
+    cps.push_back(cp);
+  }
+  size_t replaced = 0;
+  for (uint32_t cp : cps) {
+    char hex[64];
+    char dec[64];
+    std::snprintf(hex, sizeof hex, "<p>ab&#x%X;cd</p>", cp);
+    std::snprintf(dec, sizeof dec, "<p>ab&#%u;cd</p>", cp);
+    for (const char* html : {hex, dec}) {
+      Parse p = ExpectSameTree(html);
+      EXPECT_TRUE(p.expanded) << html;
+      replaced += p.runs;
+    }
+  }
+  EXPECT_GT(replaced, 300u);
+  EXPECT_EQ(ParseWith("<p>ab&#x27;cd</p>", true).runs, 1u);
+  EXPECT_EQ(ParseWith("<p>ab&#x20;cd</p>", true).runs, 0u);
+}
+
+// Markup where the tree builder treats text specially, or where Gumbo and
+// the prefilter could read a tag differently.
+TEST(TextRuns, TreesMatchOnTrickyMarkup) {
+  const char* cases[] = {
+      "<!DOCTYPE html><html><head><title>제목 &amp; 부제</title></head><body><p>본문입니다</p></body></html>",
+      "<table>foster parented text<tr><td>cell text</td>more foster</tr></table>",
+      "<table>   <tr>  <td>  spaced  </td></tr>  </table>",
+      "<pre>\nfirst line kept\n</pre><pre>\n\nsecond</pre>",
+      "<textarea>\ninside textarea &amp; more</textarea>",
+      "<title>a <b>not a tag</b> title</title>",
+      "<xmp>raw &amp; text stays</xmp><p>after &amp; xmp</p>",
+      "<iframe>frame &lt; content</iframe><p>next para</p>",
+      "<noembed>no embed &amp; text</noembed>",
+      "<noframes>no frames &amp; text</noframes>",
+      "<p>before</p><plaintext>all &amp; of <b>this</b> is text",
+      "<select><option>first option</option>stray select text<option>two</option></select>",
+      "<b>bold<i>both</b>italic text</i> after",
+      "<p>one<p>two<div>three</div>four",
+      "text before html<html>text in html<head>text in head</head>between<body>in body</body>after body</html>after html",
+      "<html><head><meta charset=utf-8>head text moves</head></html>",
+      "<frameset>frameset text is dropped</frameset>",
+      "<a href='x>y'>quoted gt</a><a title=\"a>b\">double quoted</a>",
+      "<a href=x>y>unquoted</a> trailing text",
+      "<p>a < b and c > d</p>",
+      "<p>bogus <!--> comment</p><p>and </3 bogus> too</p>",
+      "<p>cdata <![CDATA[ in html ]]> here</p><math><mi>math text</mi></math>",
+      "<ul><li>one item<li>two item</ul><dl><dt>term one<dd>definition</dl>",
+      "<p>AT&T &amp; R&D &notanentity; &nbsp text</p>",
+      "<p>&#x27;quoted&#x27; and &quot;double&quot; &lt;tag&gt;</p>",
+      "<div>carriage\r\nreturn\rtext</div>",
+      "<div>plane \xF3\xB0\x80\x81 character on the page</div><p>other text</p>",
+      "<p>broken \xE0\x80 utf-8 and more text</p>",
+      "<body><p>unclosed <b>formatting <i>elements",
+      "<table><tr><td>a</td></tr>text after rows<tr><td>b</td></tr></table>",
+      "<p>text</p></body></html>  trailing text after html end",
+      "<ruby>漢字<rt>한자</rt></ruby><br>line<br/>break",
+      "<h1>   </h1><p>\n\t\f</p>",
+  };
+  for (const char* html : cases) {
+    SCOPED_TRACE(html);
+    ExpectSameTree(html);
+  }
+  // The page holding a placeholder's own code point is parsed without any.
+  EXPECT_EQ(ParseWith("<div>plane \xF3\xB0\x80\x81 character</div><p>other text</p>", true).runs, 0u);
+  // Text the tree builder drops takes its placeholder with it: noticed.
+  Parse frameset = ParseWith("<frameset>frameset text is dropped</frameset>", true);
+  EXPECT_EQ(frameset.runs, 1u);
+  EXPECT_FALSE(frameset.expanded);
+  // RAWTEXT content is left alone, the text after it is not.
+  EXPECT_EQ(ParseWith("<xmp>raw &amp; text stays</xmp><p>after &amp; xmp</p>", true).runs, 1u);
+}
+
+// Random documents from pieces that exercise the tree builder's modes,
+// references and byte classes: a placeholder parse that expands is
+// always the plain parse.
+TEST(TextRuns, RandomDocumentsParseToTheSameTree) {
+  const std::vector<std::string> pieces = {
+      "<p>", "</p>", "<div class=x>", "</div>", "<table>", "</table>", "<tr>", "<td>", "</td>",
+      "<b>", "</b>", "<i>", "</i>", "<a href='/u?a=1&b=2'>", "</a>", "<pre>", "</pre>",
+      "<textarea>", "</textarea>", "<title>", "</title>", "<xmp>", "</xmp>", "<select>",
+      "<option>", "</select>", "<li>", "<ul>", "</ul>", "<br>", "<head>", "<body>", "</body>",
+      "<html>", "</html>", "<frameset>", "<!-- c -->", "<script>x=1<2</script>", "<svg><text>s</text></svg>",
+      "plain words", "한국어 본문", " ", "\n", "\r\n", "  \t", "&amp;", "&#x27;", "&#39;",
+      "&q;", "R&D", "& ", "&nbsp;", "&nbsp", "&#32;", "<", ">", "a < b", "\x01", "\xC2\x85",
+      "\xF0\x9F\x98\x80", "AI 기본법 시행", "&lt;b&gt;", "&hellip;", "</3>", "<!DOCTYPE html>",
+  };
+  std::mt19937 rng(20261204);
+  std::uniform_int_distribution<size_t> pick(0, pieces.size() - 1);
+  std::uniform_int_distribution<int> length(3, 40);
+  size_t with_runs = 0;
+  size_t fallbacks = 0;
+  for (int doc = 0; doc < 3000; ++doc) {
+    std::string html;
+    for (int k = length(rng); k > 0; --k) html += pieces[pick(rng)];
+    Parse p = ExpectSameTree(html);
+    if (p.runs > 0) ++with_runs;
+    if (!p.expanded) ++fallbacks;
+    if (HasFailure()) break;
+  }
+  EXPECT_GT(with_runs, 1500u);   // the comparison is not vacuous
+  EXPECT_LT(fallbacks, with_runs / 5);
+}
+
+}  // namespace
+}  // namespace jikji::parser::internal
