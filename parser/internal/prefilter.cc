@@ -92,6 +92,50 @@ bool IsJsonLdScript(std::string_view tag) {
   return lower.find("ld+json") != std::string::npos;
 }
 
+bool EqualsNoCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t k = 0; k < a.size(); ++k) {
+    if (Lower(a[k]) != lower[k]) return false;
+  }
+  return true;
+}
+
+// Appends the attributes part `attrs` of a start tag (from after its name
+// to its end) to `out`, with each quoted value offered to `runs`. Reads the
+// attributes as Gumbo's tokenizer does: a name runs to space, '/', '>' or
+// '='; a value is quoted or runs to space or '>'.
+void AppendAttributes(std::string_view attrs, TextRuns* runs, std::string* out) {
+  size_t copied = 0;
+  size_t k = 0;
+  size_t n = attrs.size();
+  while (k < n) {
+    while (k < n && (IsSpace(attrs[k]) || attrs[k] == '/')) ++k;
+    if (k >= n || attrs[k] == '>') break;
+    size_t name_start = k++;
+    while (k < n && !IsSpace(attrs[k]) && attrs[k] != '/' && attrs[k] != '>' && attrs[k] != '=') ++k;
+    std::string_view name = attrs.substr(name_start, k - name_start);
+    while (k < n && IsSpace(attrs[k])) ++k;
+    if (k >= n || attrs[k] != '=') continue;
+    ++k;
+    while (k < n && IsSpace(attrs[k])) ++k;
+    if (k < n && (attrs[k] == '"' || attrs[k] == '\'')) {
+      size_t value = k + 1;
+      size_t close = attrs.find(attrs[k], value);
+      if (close == std::string_view::npos) break;  // unterminated: the rest as it is
+      // The tree builder reads these two (textrun.h): they stay.
+      if (!EqualsNoCase(name, "type") && !EqualsNoCase(name, "encoding")) {
+        out->append(attrs.data() + copied, value - copied);
+        runs->AppendAttributeValue(attrs.substr(value, close - value), out);
+        copied = close;
+      }
+      k = close + 1;
+    } else {
+      while (k < n && !IsSpace(attrs[k]) && attrs[k] != '>') ++k;
+    }
+  }
+  out->append(attrs.data() + copied, n - copied);
+}
+
 }  // namespace
 
 void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResult* out,
@@ -118,6 +162,19 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
     out->html.append(s.data() + copy_from, from - copy_from);
     out->removed_bytes += to - from;
     copy_from = to;
+    // A '<' or '&' just before the cut would join what follows it ("<" +
+    // "b>" is a tag, "&" + "amp;" a reference): an empty comment keeps
+    // them apart, as the markup removed did.
+    if (!out->html.empty() && (out->html.back() == '<' || out->html.back() == '&')) {
+      out->html.append("<!---->");
+    }
+  };
+  // The start tag s[lt, end), name read up to `after`, is passed through.
+  auto keep_start_tag = [&](size_t lt, size_t after, size_t end) {
+    if (!placeholders || lt < raw_until || end - after < kMinRunBytes + 3) return;
+    out->html.append(s.data() + copy_from, after - copy_from);
+    AppendAttributes(s.substr(after, end - after), &out->runs, &out->html);
+    copy_from = end;
   };
   // The text run [text_from, to) ends at markup starting at `to`.
   auto end_run = [&](size_t to) {
@@ -198,7 +255,10 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
       continue;
     }
     ++tags;
-    if (IsVoid(name) || self_closing) continue;
+    if (IsVoid(name) || self_closing) {
+      keep_start_tag(lt, after, end);
+      continue;
+    }
     // Implied end tags, as the tree builder would close them.
     if (!stack.empty()) {
       const std::string& top = stack.back();
@@ -214,6 +274,7 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
       ++out->depth_capped_tags;
     } else {
       stack.push_back(name);
+      keep_start_tag(lt, after, end);
     }
   }
   end_run(s.size());

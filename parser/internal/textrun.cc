@@ -165,25 +165,64 @@ void AppendPlaceholder(size_t index, std::string* out) {
 
 }  // namespace
 
+void TextRuns::clear() {
+  text_.clear();
+  ends_.clear();
+  in_attribute_.clear();
+  values_.clear();
+}
+
+bool TextRuns::Add(std::string_view raw, size_t a, size_t b, bool attribute) {
+  if (b - a < kMinRunBytes || ends_.size() >= kMaxTextRuns) return false;
+  size_t mark = text_.size();
+  if (!Decode(raw.substr(a, b - a), &text_)) {
+    text_.resize(mark);
+    return false;
+  }
+  ends_.push_back(static_cast<uint32_t>(text_.size()));
+  in_attribute_.push_back(attribute ? 1 : 0);
+  return true;
+}
+
 bool TextRuns::Append(std::string_view run, std::string* out) {
   size_t a = 0;
   size_t b = run.size();
   while (a < b && IsSpace(static_cast<unsigned char>(run[a]))) ++a;
   while (b > a && IsSpace(static_cast<unsigned char>(run[b - 1]))) --b;
-  if (b - a < kMinRunBytes || ends_.size() >= kMaxTextRuns) {
+  if (!Add(run, a, b, false)) {
     out->append(run);
     return false;
   }
-  size_t mark = text_.size();
-  if (!Decode(run.substr(a, b - a), &text_)) {
-    text_.resize(mark);
-    out->append(run);
-    return false;
-  }
-  ends_.push_back(static_cast<uint32_t>(text_.size()));
   out->append(run.data(), a);
   AppendPlaceholder(ends_.size() - 1, out);
   out->append(run.data() + b, run.size() - b);
+  return true;
+}
+
+bool TextRuns::AppendAttributeValue(std::string_view value, std::string* out) {
+  if (!Add(value, 0, value.size(), true)) {
+    out->append(value);
+    return false;
+  }
+  size_t index = ends_.size() - 1;
+  std::string_view decoded = (*this)[index];
+  size_t hash = std::hash<std::string_view>()(decoded);
+  bool repeated = false;
+  auto [first, last] = values_.equal_range(hash);
+  for (auto it = first; it != last && !repeated; ++it) {
+    if ((*this)[it->second] == decoded) {
+      repeated = true;
+      index = it->second;
+    }
+  }
+  if (repeated) {  // an equal value has a placeholder already: use it
+    text_.resize(text_.size() - decoded.size());
+    ends_.pop_back();
+    in_attribute_.pop_back();
+  } else {
+    values_.emplace(hash, static_cast<uint32_t>(index));
+  }
+  AppendPlaceholder(index, out);
   return true;
 }
 
@@ -200,59 +239,95 @@ bool HasPlaceholderPlane(std::string_view html) {
   return false;
 }
 
-bool ExpandTextRuns(GumboNode* root, const TextRuns& runs, Arena* arena) {
-  std::vector<uint8_t> seen(runs.size(), 0);
-  size_t found = 0;
-  std::string buf;
-  std::vector<GumboNode*> stack{root};
-  while (!stack.empty()) {
-    GumboNode* n = stack.back();
-    stack.pop_back();
-    const GumboVector* children = nullptr;
-    switch (n->type) {
-      case GUMBO_NODE_DOCUMENT:
-        children = &n->v.document.children;
-        break;
-      case GUMBO_NODE_ELEMENT:
-      case GUMBO_NODE_TEMPLATE:
-        children = &n->v.element.children;
-        break;
-      case GUMBO_NODE_TEXT:
-      case GUMBO_NODE_CDATA:
-        break;
-      default:  // whitespace has no placeholder; one in a comment is missed
-        continue;
-    }
-    if (children != nullptr) {
-      for (unsigned i = children->length; i-- > 0;) stack.push_back(static_cast<GumboNode*>(children->data[i]));
-      continue;
-    }
-    std::string_view t = n->v.text.text;
+namespace {
+
+// Expands the placeholders in one text node or attribute value.
+class Expander {
+ public:
+  Expander(const TextRuns& runs, Arena* arena) : runs_(runs), arena_(arena), seen_(runs.size(), 0) {}
+
+  // Sets *text to an expanded copy if it holds placeholders; false if one
+  // is unknown, of the other kind, or (in text) seen before.
+  bool Expand(const char** text, bool attribute) {
+    std::string_view t = *text;
     // Gumbo's text is valid UTF-8, so 0xF3 is always a lead byte.
     size_t at = t.find('\xF3');
-    if (at == std::string_view::npos) continue;
-    buf.clear();
+    if (at == std::string_view::npos) return true;
+    buf_.clear();
     size_t copied = 0;
     for (; at != std::string_view::npos; at = t.find('\xF3', at + 1)) {
       auto b1 = static_cast<unsigned char>(t[at + 1]);
       if (b1 < 0xB0) continue;  // U+C0000..U+EFFFF: not ours
       size_t index = ((b1 & 0x0Fu) << 12) | ((static_cast<unsigned char>(t[at + 2]) & 0x3Fu) << 6) |
                      (static_cast<unsigned char>(t[at + 3]) & 0x3Fu);
-      if (index >= runs.size() || seen[index]) return false;
-      seen[index] = 1;
-      ++found;
-      buf.append(t.data() + copied, at - copied);
-      buf.append(runs[index]);
+      if (index >= runs_.size() || runs_.in_attribute(index) != attribute) return false;
+      if (seen_[index] && !attribute) return false;
+      if (!seen_[index]) ++found_;
+      seen_[index] = 1;
+      buf_.append(t.data() + copied, at - copied);
+      buf_.append(runs_[index]);
       copied = at + 4;
     }
-    if (copied == 0) continue;
-    buf.append(t.data() + copied, t.size() - copied);
-    auto* text = static_cast<char*>(arena->Allocate(buf.size() + 1));
-    std::memcpy(text, buf.data(), buf.size());
-    text[buf.size()] = '\0';
-    n->v.text.text = text;
+    if (copied == 0) return true;
+    buf_.append(t.data() + copied, t.size() - copied);
+    auto* out = static_cast<char*>(arena_->Allocate(buf_.size() + 1));
+    std::memcpy(out, buf_.data(), buf_.size());
+    out[buf_.size()] = '\0';
+    *text = out;
+    return true;
   }
-  return found == runs.size();
+
+  bool all_found() const { return found_ == runs_.size(); }
+
+ private:
+  const TextRuns& runs_;
+  Arena* arena_;
+  std::vector<uint8_t> seen_;
+  size_t found_ = 0;
+  std::string buf_;
+};
+
+bool Quoted(const GumboStringPiece& original_value) {
+  return original_value.length >= 2 && (original_value.data[0] == '"' || original_value.data[0] == '\'');
+}
+
+}  // namespace
+
+bool ExpandTextRuns(GumboNode* root, const TextRuns& runs, Arena* arena) {
+  Expander expander(runs, arena);
+  std::vector<GumboNode*> stack{root};
+  while (!stack.empty()) {
+    GumboNode* n = stack.back();
+    stack.pop_back();
+    switch (n->type) {
+      case GUMBO_NODE_DOCUMENT: {
+        const GumboVector& ch = n->v.document.children;
+        for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<GumboNode*>(ch.data[i]));
+        break;
+      }
+      case GUMBO_NODE_ELEMENT:
+      case GUMBO_NODE_TEMPLATE: {
+        const GumboVector& attrs = n->v.element.attributes;
+        for (unsigned i = 0; i < attrs.length; ++i) {
+          auto* a = static_cast<GumboAttribute*>(attrs.data[i]);
+          const char* before = a->value;
+          if (!expander.Expand(&a->value, true)) return false;
+          // Gumbo read it as a quoted value, as the prefilter did.
+          if (a->value != before && !Quoted(a->original_value)) return false;
+        }
+        const GumboVector& ch = n->v.element.children;
+        for (unsigned i = ch.length; i-- > 0;) stack.push_back(static_cast<GumboNode*>(ch.data[i]));
+        break;
+      }
+      case GUMBO_NODE_TEXT:
+      case GUMBO_NODE_CDATA:
+        if (!expander.Expand(&n->v.text.text, false)) return false;
+        break;
+      default:  // whitespace has no placeholder; one in a comment is missed
+        break;
+    }
+  }
+  return expander.all_found();
 }
 
 }  // namespace jikji::parser::internal

@@ -15,19 +15,32 @@
 //     CRLF), and no byte Gumbo rewrites: NUL, control and C1 characters,
 //     noncharacters, invalid UTF-8, and no U+F0000..U+FFFFF of its own;
 //   - each '&' in it is one Gumbo decodes the same way in data and RCDATA
-//     (a numeric reference to a safe, non-space code point or a named one of
-//     kEntities below, with its ';'), or a lone '&' before a byte that
-//     cannot start a reference; any other '&' keeps the run as it is;
+//     (a numeric reference to a safe, non-space code point or one of the
+//     common named ones in textrun.cc, with its ';'), or a lone '&' before
+//     a byte that cannot start a reference; any other '&' keeps the run as
+//     it is;
 //   - its interior is at least kMinRunBytes long (a placeholder is 4 bytes).
 // The run's leading and trailing whitespace stays in place, so whitespace-
 // only text and the whitespace that <pre> and tables care about are parsed
 // as before. Runs inside RAWTEXT elements (where '&' is literal) are left
 // alone by the prefilter.
 //
-// If a placeholder does not come back exactly once in a text node (markup
+// Quoted attribute values get the same treatment (whole value, same
+// rules), except those of `type` and `encoding`, which the tree builder
+// reads (<input type=hidden>, <annotation-xml encoding>). Equal values share
+// one placeholder, so the tree builder's comparisons of attributes (the
+// "Noah's Ark" limit on formatting elements) come out as before, and the
+// copies it makes of an element (reconstructed formatting elements) carry
+// the same value. (Two values equal only after Gumbo's own decoding, one
+// replaced and one kept, say "&spades;xy" kept and "♠xy" replaced,
+// compare unequal; that matters only with four identical formatting elements
+// open at once, and only for which of them is reopened.)
+//
+// If a text placeholder does not come back exactly once in a text node (markup
 // the prefilter and Gumbo read differently, text the tree builder drops),
-// ExpandTextRuns() says so and the caller parses the page again without
-// placeholders.
+// or an attribute one in the value of a quoted attribute (Gumbo's
+// original_value tells), ExpandTextRuns() says so and the caller parses the
+// page again without placeholders.
 //
 // Thread safety: free functions and a value type; reentrant.
 #ifndef JIKJI_PARSER_INTERNAL_TEXTRUN_H_
@@ -36,6 +49,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -50,7 +64,7 @@ inline constexpr size_t kMinRunBytes = 4;
 // Placeholders per page at most (U+F0000 + index must stay below U+FFFFE).
 inline constexpr size_t kMaxTextRuns = 0xFFFE;
 
-// The decoded interiors of the runs replaced on one page, in order.
+// The decoded text behind the placeholders of one page, by index.
 class TextRuns {
  public:
   size_t size() const { return ends_.size(); }
@@ -59,19 +73,27 @@ class TextRuns {
     size_t begin = i == 0 ? 0 : ends_[i - 1];
     return std::string_view(text_).substr(begin, ends_[i] - begin);
   }
-  void clear() {
-    text_.clear();
-    ends_.clear();
-  }
+  // True if placeholder `i` stands for an attribute value.
+  bool in_attribute(size_t i) const { return in_attribute_[i] != 0; }
+  void clear();
 
   // Appends `run` (text between two tags) to `out`: its interior replaced
   // by a placeholder when the rules above allow, as it is otherwise.
   // Returns true if a placeholder was written.
   bool Append(std::string_view run, std::string* out);
+  // The same for a quoted attribute's value (between its quotes), whole.
+  // REQUIRES: not the value of a `type` or `encoding` attribute.
+  bool AppendAttributeValue(std::string_view value, std::string* out);
 
  private:
+  // Decodes s[a, b) of `raw` as placeholder `size()` if the rules allow.
+  bool Add(std::string_view raw, size_t a, size_t b, bool attribute);
+
   std::string text_;
   std::vector<uint32_t> ends_;
+  std::vector<uint8_t> in_attribute_;
+  // Attribute placeholders by the hash of their decoded value.
+  std::unordered_multimap<size_t, uint32_t> values_;
 };
 
 // The names of the named references decoded (tests compare each with
