@@ -34,7 +34,9 @@ struct Article {
 // with every article version so `jikji rebuild` knows what is stale.
 // 3: declared charsets the bytes contradict are overridden (DecodeHtml);
 // tags beyond ExtractOptions::max_tags are dropped.
-inline constexpr int kExtractorVersion = 3;
+// 4: markup the prefilter removes no longer joins a '<' or '&' before it
+// with the text after it (text placeholders changed no output).
+inline constexpr int kExtractorVersion = 4;
 
 }  // namespace jikji
 
