@@ -1,6 +1,7 @@
 #include "parser/internal/textrun.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "parser/internal/arena.h"
@@ -129,6 +130,17 @@ size_t DecodeReference(std::string_view s, std::string* out) {
 
 // Appends the decoded `s` (a run's interior) to `out`; false if some byte
 // or reference in it rules the run out.
+bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+// ASCII bytes that go through as they are: printable ones but '&', '<' and
+// DEL, and the spaces other than CR.
+constexpr std::array<bool, 128> kPlainAscii = [] {
+  std::array<bool, 128> t{};
+  for (int c = 0x20; c < 0x7F; ++c) t[c] = c != '&' && c != '<';
+  t['\t'] = t['\n'] = t['\f'] = true;
+  return t;
+}();
+
 bool Decode(std::string_view s, std::string* out) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   size_t n = s.size();
@@ -136,14 +148,12 @@ bool Decode(std::string_view s, std::string* out) {
   size_t i = 0;
   while (i < n) {
     unsigned char c = p[i];
-    if (c >= 0x80) {
-      uint32_t cp = 0;
-      size_t len = ReadUtf8(p + i, n - i, &cp);
-      if (len == 0 || !IsPlainCodePoint(cp)) return false;
-      i += len;
-      continue;
-    }
-    if (c == '&') {
+    if (c < 0x80) {
+      if (kPlainAscii[c]) {
+        ++i;
+        continue;
+      }
+      if (c != '&') return false;
       out->append(s.data() + copied, i - copied);
       size_t used = DecodeReference(s.substr(i), out);
       if (used == 0) return false;
@@ -151,9 +161,24 @@ bool Decode(std::string_view s, std::string* out) {
       copied = i;
       continue;
     }
-    if (c == '<' || c == '\r' || c == 0x7F) return false;
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\f') return false;
-    ++i;
+    // Fast paths for the sequences that are always plain: U+00C0..U+07FF,
+    // U+1000..U+CFFF and U+E000..U+EFFF (three bytes: Hangul, CJK), and
+    // U+D000..U+D7FF.
+    if (c >= 0xC3 && c <= 0xDF) {
+      if (i + 1 >= n || !IsContinuation(p[i + 1])) return false;
+      i += 2;
+      continue;
+    }
+    if ((c >= 0xE1 && c <= 0xEE)) {
+      if (i + 2 >= n || !IsContinuation(p[i + 1]) || !IsContinuation(p[i + 2])) return false;
+      if (c == 0xED && p[i + 1] > 0x9F) return false;  // surrogates
+      i += 3;
+      continue;
+    }
+    uint32_t cp = 0;
+    size_t len = ReadUtf8(p + i, n - i, &cp);
+    if (len == 0 || !IsPlainCodePoint(cp)) return false;
+    i += len;
   }
   out->append(s.data() + copied, n - copied);
   return true;
