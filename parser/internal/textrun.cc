@@ -141,12 +141,34 @@ constexpr std::array<bool, 128> kPlainAscii = [] {
   return t;
 }();
 
+// True if the eight bytes of `w` are all in 0x20..0x7E and none is '&' or
+// '<' (SWAR: a byte's high bit marks it in each test).
+bool IsPlainAsciiWord(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto zero_byte = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  uint64_t bad = w & kHigh;                          // >= 0x80
+  bad |= (w - kOnes * 0x20) & ~w & kHigh;            // < 0x20
+  bad |= zero_byte(w ^ (kOnes * '&'));
+  bad |= zero_byte(w ^ (kOnes * '<'));
+  bad |= zero_byte(w ^ (kOnes * 0x7F));
+  return bad == 0;
+}
+
 bool Decode(std::string_view s, std::string* out) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   size_t n = s.size();
   size_t copied = 0;  // s[0..copied) is in `out`
   size_t i = 0;
   while (i < n) {
+    // Eight printable ASCII bytes, none '&', '<' or DEL, at a time.
+    while (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if (!IsPlainAsciiWord(w)) break;
+      i += 8;
+    }
+    if (i >= n) break;
     unsigned char c = p[i];
     if (c < 0x80) {
       if (kPlainAscii[c]) {

@@ -161,6 +161,25 @@ TEST(TextRuns, KeepsRunsGumboWouldReadOtherwise) {
   }
 }
 
+// Every byte value at every offset of an eight-byte word: the word-at-a-time
+// ASCII scan agrees with the byte rules.
+TEST(TextRuns, EachByteValueAtEachOffset) {
+  for (int b = 0; b < 256; ++b) {
+    bool plain = (b >= 0x20 && b < 0x7F && b != '&' && b != '<') || b == '\t' || b == '\n' || b == '\f';
+    for (size_t offset = 0; offset < 8; ++offset) {
+      std::string run = "x" + std::string(7 + offset, 'a');
+      run[1 + offset] = static_cast<char>(b);
+      run += "yyyyyyyyz";
+      TextRuns runs;
+      std::string out;
+      EXPECT_EQ(runs.Append(run, &out), plain) << "byte " << b << " at " << offset;
+      if (plain) {
+        EXPECT_EQ(runs[0], run);
+      }
+    }
+  }
+}
+
 // Each named reference decoded here decodes as Gumbo decodes it.
 TEST(TextRuns, NamedReferencesMatchGumbo) {
   std::vector<std::string_view> names = DecodedEntityNames();
