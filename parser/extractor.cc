@@ -1399,6 +1399,7 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
     arena.Reset();
     internal::Prefilter(html, options_.max_depth, options_.max_tags, &pre, false);
     output.reset(gumbo_parse_with_options(&gopts, pre.html.data(), pre.html.size()));
+    diag.push_back("parse: parsed again without text placeholders (markup read two ways)");
   }
   std::string().swap(html);
   if (!output) {

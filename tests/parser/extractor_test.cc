@@ -480,6 +480,25 @@ TEST(Pathological, ManyTagsAreCappedAndTheArticleSurvives) {
   EXPECT_LT(capped.links.size(), 50000u + plain.links.size());
 }
 
+// Text placeholders (internal/textrun.h): a page whose placeholder the
+// tree builder drops (a <div> inside <select> is ignored, its attribute
+// with it) is parsed again without them, and comes out as a page that
+// never had them.
+TEST(Pathological, PlaceholderDroppedByTheParserMeansAPlainParse) {
+  std::string form = "<form><select><option>one</option><div class='dropped-by-gumbo'>x</div></select></form>";
+  std::string html = ArticleHtml();
+  html.insert(html.rfind("</body>"), form);
+  Page p = ExtractPage(html, "https://x.example/a", "");
+  EXPECT_TRUE(HasDiagnostic(p.article, "parse: parsed again without text placeholders"));
+  Page plain = ExtractPage(ArticleHtml(), "https://x.example/a", "");
+  EXPECT_FALSE(HasDiagnostic(plain.article, "parse: parsed again"));
+  EXPECT_TRUE(p.article.is_article);
+  EXPECT_EQ(p.article.body, plain.article.body);
+  EXPECT_EQ(p.article.title, plain.article.title);
+  EXPECT_EQ(p.article.body.find("\xF3\xB0"), std::string::npos);
+  EXPECT_EQ(p.links.size(), plain.links.size());
+}
+
 TEST(Pathological, NulBytes) {
   std::string html = ArticleHtml();
   for (size_t i = 100; i < html.size(); i += 97) html[i] = '\0';
