@@ -245,7 +245,10 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
       continue;
     }
     // RAWTEXT elements keep '&' literal: no placeholders up to their end tag.
-    if (placeholders && In(name, {"xmp", "iframe", "noembed", "noframes", "plaintext"})) {
+    // (One inside another's raw text is text: no search, so that a page of
+    // unclosed <iframe>s is not scanned to its end once per tag.)
+    if (placeholders && lt >= raw_until &&
+        In(name, {"xmp", "iframe", "noembed", "noframes", "plaintext"})) {
       size_t close = name == "plaintext" ? std::string_view::npos : FindEndTag(s, end, name);
       raw_until = close == std::string_view::npos ? s.size() : close;
     }

@@ -299,6 +299,23 @@ TEST(TextRuns, RemovedMarkupJoinsNothing) {
   }
 }
 
+// A page of unclosed RAWTEXT elements: the text after the first is raw
+// text to Gumbo, so it keeps no placeholder, and the prefilter looks for
+// the end tag once, not once per tag (10 MB here: quadratic would be hours).
+TEST(TextRuns, UnclosedRawTextElementsAreSearchedOnce) {
+  std::string html = "<p>lead text here</p>";
+  for (int i = 0; i < 1'000'000; ++i) html += "a<iframe>";
+  PrefilterResult plain;
+  Prefilter(html, 256, 10'000'000, &plain, false);
+  PrefilterResult pre;
+  Prefilter(html, 256, 10'000'000, &pre, true);
+  ASSERT_EQ(pre.runs.size(), 1u);
+  EXPECT_EQ(pre.runs[0], "lead text here");
+  std::string expected = plain.html;
+  expected.replace(expected.find("lead text here"), 14, Placeholder(0));
+  EXPECT_EQ(pre.html, expected);
+}
+
 // The real pages of tests/fixtures/pages (Korean news sites and forums,
 // UTF-8 and EUC-KR) parse with placeholders, none falling back, to the
 // plain parse's tree.
