@@ -10,9 +10,11 @@
 //   - drops every tag after the first `max_tags` (their text stays, in the
 //     element open at the cut): Gumbo's tree grows with the element count,
 //     so this bounds a page's parse memory whatever its markup;
-//   - if asked, stands in a placeholder for each plain text run and keeps
-//     the run's text aside (internal/textrun.h), to be put back into the
-//     parsed tree with ExpandTextRuns().
+//   - if asked, stands in a placeholder for each plain text run and quoted
+//     attribute value and keeps its text aside (internal/textrun.h), to be
+//     put back into the parsed tree with ExpandTextRuns().
+// Removed markup leaves an empty comment where a '<' or '&' before it
+// would otherwise join the text after it.
 // The nesting count is an estimate (optional end tags of p/li/dt/dd/td/th/
 // tr/option are closed as the HTML parser would in the common cases); it
 // only has to be right for the pathological inputs it guards against.
