@@ -12,7 +12,8 @@
 //     so this bounds a page's parse memory whatever its markup;
 //   - if asked, stands in a placeholder for each plain text run and quoted
 //     attribute value and keeps its text aside (internal/textrun.h), to be
-//     put back into the parsed tree with ExpandTextRuns().
+//     put back into the parsed tree with ExpandTextRuns(), and shortens runs
+//     of white space alone to two characters.
 // Removed markup leaves an empty comment where a '<' or '&' before it
 // would otherwise join the text after it.
 // The nesting count is an estimate (optional end tags of p/li/dt/dd/td/th/

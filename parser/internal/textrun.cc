@@ -236,6 +236,14 @@ bool TextRuns::Append(std::string_view run, std::string* out) {
   size_t b = run.size();
   while (a < b && IsSpace(static_cast<unsigned char>(run[a]))) ++a;
   while (b > a && IsSpace(static_cast<unsigned char>(run[b - 1]))) --b;
+  if (a == b) {  // only whitespace: its first kKeptSpaceChars (CRLF is one)
+    size_t k = 0;
+    for (size_t chars = 0; chars < kKeptSpaceChars && k < run.size(); ++chars) {
+      k += run[k] == '\r' && k + 1 < run.size() && run[k + 1] == '\n' ? 2 : 1;
+    }
+    out->append(run.data(), k);
+    return false;
+  }
   if (!Add(run, a, b, false)) {
     out->append(run);
     return false;

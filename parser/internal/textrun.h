@@ -36,6 +36,15 @@
 // compare unequal; that matters only with four identical formatting elements
 // open at once, and only for which of them is reopened.)
 //
+// Runs of white space alone get no placeholder (they matter to the tree
+// builder as white space) but keep only their first kKeptSpaceChars
+// characters: Gumbo spends a token on each, indentation is a large part of
+// real pages, and the extractor asks of such text only whether it is there
+// (text::AppendCollapsed counts a run of white space as one space). Two
+// characters keep it there after the newline Gumbo drops at the start of
+// <pre>, <listing> and <textarea>. This is the one way the tree differs from
+// a plain parse: white-space text is shorter, never absent.
+//
 // If a text placeholder does not come back exactly once in a text node (markup
 // the prefilter and Gumbo read differently, text the tree builder drops),
 // or an attribute one in the value of a quoted attribute (Gumbo's
@@ -59,6 +68,8 @@ namespace jikji::parser::internal {
 
 class Arena;
 
+// A whitespace-only run keeps this many of its characters.
+inline constexpr size_t kKeptSpaceChars = 2;
 // A run's interior shorter than this stays as it is.
 inline constexpr size_t kMinRunBytes = 4;
 // Placeholders per page at most (U+F0000 + index must stay below U+FFFFE).
@@ -78,8 +89,9 @@ class TextRuns {
   void clear();
 
   // Appends `run` (text between two tags) to `out`: its interior replaced
-  // by a placeholder when the rules above allow, as it is otherwise.
-  // Returns true if a placeholder was written.
+  // by a placeholder when the rules above allow, shortened if it is white
+  // space alone, as it is otherwise. Returns true if a placeholder was
+  // written.
   bool Append(std::string_view run, std::string* out);
   // The same for a quoted attribute's value (between its quotes), whole.
   // REQUIRES: not the value of a `type` or `encoding` attribute.

@@ -19,7 +19,27 @@
 namespace jikji::parser::internal {
 namespace {
 
-// A canonical dump of a Gumbo tree: node types, names, attributes, text.
+// Text as the extractor reads it (text::AppendCollapsed): each run of
+// ASCII white space counts as one space. (The prefilter shortens runs of
+// white space alone: textrun.h.)
+std::string CollapseSpace(std::string_view t) {
+  std::string out;
+  bool space = false;
+  for (char c : t) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r') {
+      space = true;
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  if (space) out.push_back(' ');
+  return out;
+}
+
+// A canonical dump of a Gumbo tree: node types, names, attributes, text
+// (white space collapsed).
 void Dump(const GumboNode* n, int depth, std::string* out) {
   out->append(static_cast<size_t>(depth) * 2, ' ');
   switch (n->type) {
@@ -53,7 +73,7 @@ void Dump(const GumboNode* n, int depth, std::string* out) {
       return;
     }
     default:
-      *out += "#" + std::to_string(n->type) + " \"" + n->v.text.text + "\"\n";
+      *out += "#" + std::to_string(n->type) + " \"" + CollapseSpace(n->v.text.text) + "\"\n";
   }
 }
 
@@ -112,6 +132,25 @@ TEST(TextRuns, ReplacesTheInteriorAndKeepsTheSurroundingWhitespace) {
   EXPECT_EQ(runs[0], "AI & 반도체 'GPU' \u00B7 R & D");
   EXPECT_EQ(runs[1], "데이터센터");
   EXPECT_EQ(out, "\n  " + Placeholder(0) + " \t" + Placeholder(1));
+}
+
+TEST(TextRuns, WhitespaceAloneKeepsTwoBytes) {
+  TextRuns runs;
+  std::string out;
+  EXPECT_FALSE(runs.Append("\n\t\t\t\t    ", &out));
+  EXPECT_FALSE(runs.Append("\n ", &out));
+  EXPECT_FALSE(runs.Append(" ", &out));
+  EXPECT_FALSE(runs.Append("\r\n\r\n\r\n", &out));  // CRLF is one character
+  EXPECT_TRUE(runs.empty());
+  EXPECT_EQ(out, "\n\t\n  \r\n\r\n");
+  // After <pre> (whose first newline Gumbo drops) the node is still there.
+  for (const char* html : {"<pre>\n\n      <code>x</code></pre>", "<pre>\r\n\r\n\r\n<code>x</code></pre>"}) {
+    Parse p = ParseWith(html, true);
+    size_t pre = p.tree.find("<pre ns=0>\n");
+    ASSERT_NE(pre, std::string::npos) << p.tree;
+    size_t next = p.tree.find('\n', pre + 11);
+    EXPECT_NE(p.tree.substr(pre, next - pre).find("#5 \" \""), std::string::npos) << p.tree;
+  }
 }
 
 TEST(TextRuns, EqualAttributeValuesShareAPlaceholder) {
