@@ -134,7 +134,7 @@ TEST(TextRuns, ReplacesTheInteriorAndKeepsTheSurroundingWhitespace) {
   EXPECT_EQ(out, "\n  " + Placeholder(0) + " \t" + Placeholder(1));
 }
 
-TEST(TextRuns, WhitespaceAloneKeepsTwoBytes) {
+TEST(TextRuns, WhitespaceAloneKeepsTwoCharacters) {
   TextRuns runs;
   std::string out;
   EXPECT_FALSE(runs.Append("\n\t\t\t\t    ", &out));
@@ -146,10 +146,12 @@ TEST(TextRuns, WhitespaceAloneKeepsTwoBytes) {
   // After <pre> (whose first newline Gumbo drops) the node is still there.
   for (const char* html : {"<pre>\n\n      <code>x</code></pre>", "<pre>\r\n\r\n\r\n<code>x</code></pre>"}) {
     Parse p = ParseWith(html, true);
-    size_t pre = p.tree.find("<pre ns=0>\n");
-    ASSERT_NE(pre, std::string::npos) << p.tree;
-    size_t next = p.tree.find('\n', pre + 11);
-    EXPECT_NE(p.tree.substr(pre, next - pre).find("#5 \" \""), std::string::npos) << p.tree;
+    const std::string pre = "<pre ns=0>\n";
+    size_t at = p.tree.find(pre);
+    ASSERT_NE(at, std::string::npos) << p.tree;
+    size_t child = at + pre.size();  // the line of its first child
+    std::string first_child = p.tree.substr(child, p.tree.find('\n', child) - child);
+    EXPECT_NE(first_child.find("#5 \" \""), std::string::npos) << p.tree;
   }
 }
 
