@@ -34,18 +34,6 @@ constexpr std::string_view kHiddenClass[] = {"blind",        "sr-only",  "screen
                                              "skip",         "invisible", "a11y-hidden",
                                              "screen-reader-text", "offscreen", "ir_pm"};
 
-bool HasToken(std::string_view s, std::string_view token) {
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))) ++i;
-    size_t j = i;
-    while (j < s.size() && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9'))) ++j;
-    if (j > i && s.substr(i, j - i) == token) return true;
-    i = j;
-  }
-  return false;
-}
-
 bool HasClassToken(std::string_view s, std::string_view token) {
   size_t i = 0;
   while (i < s.size()) {
@@ -167,36 +155,50 @@ void AddUnique(std::vector<std::string>* out, std::string name) {
 constexpr size_t kMaxMemoEntries = 4096;
 constexpr size_t kMaxMemoKeyBytes = 256;
 
-ClassHints ComputeHints(std::string_view cls, std::string_view id) {
+// The hints of one attribute value: the class (`is_class`) or the id. No
+// needle holds a separator, so the hints of a class/id pair are those of its
+// two values or-ed together (the hidden classes come from the class alone).
+ClassHints ComputeHints(std::string_view value, bool is_class) {
   ClassHints h;
-  std::string s = text::AsciiLower(cls);
-  std::string class_lower = s;
-  for (char& c : class_lower) {
-    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  std::string s = text::AsciiLower(value);
+  // Class and id strings are short and ASCII: string_view::find beats
+  // memmem's per-call setup here (Contains is for long Korean lines). The
+  // whole tokens (split on anything but [a-z0-9]) are cut once.
+  const std::string_view all = s;
+  auto has = [&](std::string_view k) { return all.find(k) != std::string_view::npos; };
+  std::vector<std::string_view> tokens;
+  for (size_t i = 0; i < all.size();) {
+    auto alnum = [&](size_t k) { return (all[k] >= 'a' && all[k] <= 'z') || (all[k] >= '0' && all[k] <= '9'); };
+    while (i < all.size() && !alnum(i)) ++i;
+    size_t j = i;
+    while (j < all.size() && alnum(j)) ++j;
+    if (j > i) tokens.push_back(all.substr(i, j - i));
+    i = j;
   }
-  s.push_back(' ');
-  s.append(text::AsciiLower(id));
+  auto has_token = [&](std::string_view k) {
+    return std::find(tokens.begin(), tokens.end(), k) != tokens.end();
+  };
   for (std::string_view k : kStrongPositive) {
-    if (Contains(s, k)) {
+    if (has(k)) {
       h.strong_positive = true;
       break;
     }
   }
   for (std::string_view k : kWeakPositive) {
-    if (Contains(s, k)) {
+    if (has(k)) {
       h.weak_positive = true;
       break;
     }
   }
   for (std::string_view k : kNegativeSub) {
-    if (Contains(s, k)) {
+    if (has(k)) {
       h.negative = true;
       break;
     }
   }
   if (!h.negative) {
     for (std::string_view k : kNegativeToken) {
-      if (HasToken(s, k)) {
+      if (has_token(k)) {
         h.negative = true;
         break;
       }
@@ -204,30 +206,53 @@ ClassHints ComputeHints(std::string_view cls, std::string_view id) {
   }
   for (std::string_view k : {"caption", "img_desc", "photo_desc", "txt-desc", "img-desc",
                              "photo-desc", "pic_txt", "photo_txt"}) {
-    if (Contains(s, k)) {
+    if (has(k)) {
       h.caption = true;
       break;
     }
   }
-  if (!h.caption && (HasToken(s, "cap") || HasToken(s, "credit"))) h.caption = true;
+  if (!h.caption && (has_token("cap") || has_token("credit"))) h.caption = true;
   for (std::string_view k : {"photo", "img", "image", "figure", "pic", "thumb"}) {
-    if (Contains(s, k)) {
+    if (has(k)) {
       h.image = true;
       break;
     }
   }
   for (std::string_view k : {"subtit", "sub_tit", "sub-tit", "tit-sub", "tit_sub", "summary",
                              "deck", "standfirst"}) {
-    if (Contains(s, k)) {
+    if (has(k)) {
       h.deck = true;
       break;
     }
   }
-  for (std::string_view k : kHiddenClass) {
-    if (HasClassToken(class_lower, k)) {
-      h.hidden = true;
-      break;
+  if (is_class) {
+    std::string class_lower = s;
+    for (char& c : class_lower) {
+      if (c == '\t' || c == '\n' || c == '\r') c = ' ';
     }
+    for (std::string_view k : kHiddenClass) {
+      if (HasClassToken(class_lower, k)) {
+        h.hidden = true;
+        break;
+      }
+    }
+  }
+  return h;
+}
+
+// ComputeHints remembered per thread: a site repeats a few dozen class
+// values on every page (ids, often unique, are short to compute).
+ClassHints MemoHints(std::string_view value, bool is_class) {
+  if (value.empty()) return ClassHints();
+  thread_local std::unordered_map<std::string, ClassHints> memo;
+  thread_local std::string key;  // a kind byte, then the value
+  key.assign(1, is_class ? 'c' : 'i');
+  key.append(value);
+  if (auto it = memo.find(key); it != memo.end()) return it->second;
+  ClassHints h = ComputeHints(value, is_class);
+  if (key.size() <= kMaxMemoKeyBytes) {
+    if (memo.size() >= kMaxMemoEntries) memo.clear();
+    memo.emplace(key, h);
   }
   return h;
 }
@@ -235,22 +260,14 @@ ClassHints ComputeHints(std::string_view cls, std::string_view id) {
 }  // namespace
 
 ClassHints HintsForClassId(std::string_view cls, std::string_view id) {
-  if (cls.empty() && id.empty()) return ClassHints();
-  // A page repeats a few dozen class/id pairs on hundreds of elements, and a
-  // site repeats them on every page: the hints are remembered per thread.
-  thread_local std::unordered_map<std::string, ClassHints> memo;
-  // The key: the class length, the class, the id.
-  thread_local std::string key;
-  const size_t cls_size = cls.size();
-  key.assign(reinterpret_cast<const char*>(&cls_size), sizeof cls_size);
-  key.append(cls);
-  key.append(id);
-  if (auto it = memo.find(key); it != memo.end()) return it->second;
-  ClassHints h = ComputeHints(cls, id);
-  if (key.size() <= kMaxMemoKeyBytes) {
-    if (memo.size() >= kMaxMemoEntries) memo.clear();
-    memo.emplace(key, h);
-  }
+  ClassHints h = MemoHints(cls, true);
+  const ClassHints i = MemoHints(id, false);
+  h.strong_positive |= i.strong_positive;
+  h.weak_positive |= i.weak_positive;
+  h.negative |= i.negative;
+  h.caption |= i.caption;
+  h.image |= i.image;
+  h.deck |= i.deck;
   return h;
 }
 
