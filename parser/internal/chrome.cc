@@ -1,6 +1,7 @@
 #include "parser/internal/chrome.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <unordered_map>
 
@@ -158,14 +159,50 @@ constexpr size_t kMaxMemoKeyBytes = 256;
 // The hints of one attribute value: the class (`is_class`) or the id. No
 // needle holds a separator, so the hints of a class/id pair are those of its
 // two values or-ed together (the hidden classes come from the class alone).
+// The substring needles of ComputeHints by their first byte, each with the
+// hint it raises.
+enum HintBit : uint8_t {
+  kStrongBit = 1, kWeakBit = 2, kNegativeBit = 4, kCaptionBit = 8, kImageBit = 16, kDeckBit = 32
+};
+constexpr std::string_view kCaptionSub[] = {"caption",  "img_desc",   "photo_desc", "txt-desc",
+                                            "img-desc", "photo-desc", "pic_txt",    "photo_txt"};
+constexpr std::string_view kImageSub[] = {"photo", "img", "image", "figure", "pic", "thumb"};
+constexpr std::string_view kDeckSub[] = {"subtit",  "sub_tit", "sub-tit", "tit-sub",
+                                         "tit_sub", "summary", "deck",    "standfirst"};
+
+using NeedleIndex = std::array<std::vector<std::pair<std::string_view, uint8_t>>, 256>;
+
+const NeedleIndex& Needles() {
+  static const NeedleIndex index = [] {
+    NeedleIndex t;
+    auto add = [&t](const auto& needles, uint8_t bit) {
+      for (std::string_view k : needles) t[static_cast<unsigned char>(k[0])].emplace_back(k, bit);
+    };
+    add(kStrongPositive, kStrongBit);
+    add(kWeakPositive, kWeakBit);
+    add(kNegativeSub, kNegativeBit);
+    add(kCaptionSub, kCaptionBit);
+    add(kImageSub, kImageBit);
+    add(kDeckSub, kDeckBit);
+    return t;
+  }();
+  return index;
+}
+
 ClassHints ComputeHints(std::string_view value, bool is_class) {
   ClassHints h;
   std::string s = text::AsciiLower(value);
-  // Class and id strings are short and ASCII: string_view::find beats
-  // memmem's per-call setup here (Contains is for long Korean lines). The
-  // whole tokens (split on anything but [a-z0-9]) are cut once.
+  // One pass over the value tries the needles starting with each byte (the
+  // values are short and ASCII; memmem's setup per needle cost more).
   const std::string_view all = s;
-  auto has = [&](std::string_view k) { return all.find(k) != std::string_view::npos; };
+  const NeedleIndex& needles = Needles();
+  uint8_t found = 0;
+  for (size_t i = 0; i < all.size(); ++i) {
+    for (const auto& [k, bit] : needles[static_cast<unsigned char>(all[i])]) {
+      if ((found & bit) == 0 && all.compare(i, k.size(), k) == 0) found |= bit;
+    }
+  }
+  // Whole tokens: split on anything but [a-z0-9].
   std::vector<std::string_view> tokens;
   for (size_t i = 0; i < all.size();) {
     auto alnum = [&](size_t k) { return (all[k] >= 'a' && all[k] <= 'z') || (all[k] >= '0' && all[k] <= '9'); };
@@ -178,53 +215,13 @@ ClassHints ComputeHints(std::string_view value, bool is_class) {
   auto has_token = [&](std::string_view k) {
     return std::find(tokens.begin(), tokens.end(), k) != tokens.end();
   };
-  for (std::string_view k : kStrongPositive) {
-    if (has(k)) {
-      h.strong_positive = true;
-      break;
-    }
-  }
-  for (std::string_view k : kWeakPositive) {
-    if (has(k)) {
-      h.weak_positive = true;
-      break;
-    }
-  }
-  for (std::string_view k : kNegativeSub) {
-    if (has(k)) {
-      h.negative = true;
-      break;
-    }
-  }
-  if (!h.negative) {
-    for (std::string_view k : kNegativeToken) {
-      if (has_token(k)) {
-        h.negative = true;
-        break;
-      }
-    }
-  }
-  for (std::string_view k : {"caption", "img_desc", "photo_desc", "txt-desc", "img-desc",
-                             "photo-desc", "pic_txt", "photo_txt"}) {
-    if (has(k)) {
-      h.caption = true;
-      break;
-    }
-  }
-  if (!h.caption && (has_token("cap") || has_token("credit"))) h.caption = true;
-  for (std::string_view k : {"photo", "img", "image", "figure", "pic", "thumb"}) {
-    if (has(k)) {
-      h.image = true;
-      break;
-    }
-  }
-  for (std::string_view k : {"subtit", "sub_tit", "sub-tit", "tit-sub", "tit_sub", "summary",
-                             "deck", "standfirst"}) {
-    if (has(k)) {
-      h.deck = true;
-      break;
-    }
-  }
+  h.strong_positive = (found & kStrongBit) != 0;
+  h.weak_positive = (found & kWeakBit) != 0;
+  h.negative = (found & kNegativeBit) != 0 ||
+               std::any_of(std::begin(kNegativeToken), std::end(kNegativeToken), has_token);
+  h.caption = (found & kCaptionBit) != 0 || has_token("cap") || has_token("credit");
+  h.image = (found & kImageBit) != 0;
+  h.deck = (found & kDeckBit) != 0;
   if (is_class) {
     std::string class_lower = s;
     for (char& c : class_lower) {

@@ -11,3 +11,4 @@ jikji_test(charset_conformance_test
 jikji_test(arena_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/arena_test.cc LIBS jikji_parser)
 jikji_test(text_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/text_test.cc LIBS jikji_parser)
 jikji_test(textrun_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/textrun_test.cc LIBS jikji_parser PkgConfig::GUMBO)
+jikji_test(chrome_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/chrome_test.cc LIBS jikji_parser)
