@@ -156,9 +156,6 @@ void AddUnique(std::vector<std::string>* out, std::string name) {
 constexpr size_t kMaxMemoEntries = 4096;
 constexpr size_t kMaxMemoKeyBytes = 256;
 
-// The hints of one attribute value: the class (`is_class`) or the id. No
-// needle holds a separator, so the hints of a class/id pair are those of its
-// two values or-ed together (the hidden classes come from the class alone).
 // The substring needles of ComputeHints by their first byte, each with the
 // hint it raises.
 enum HintBit : uint8_t {
@@ -189,6 +186,9 @@ const NeedleIndex& Needles() {
   return index;
 }
 
+// The hints of one attribute value: the class (`is_class`) or the id. No
+// needle holds a separator, so the hints of a class/id pair are those of its
+// two values or-ed together (the hidden classes come from the class alone).
 ClassHints ComputeHints(std::string_view value, bool is_class) {
   ClassHints h;
   std::string s = text::AsciiLower(value);
