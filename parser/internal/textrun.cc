@@ -217,6 +217,7 @@ void TextRuns::clear() {
   ends_.clear();
   in_attribute_.clear();
   values_.clear();
+  attribute_values_ = 0;
 }
 
 bool TextRuns::Add(std::string_view raw, size_t a, size_t b, bool attribute) {
@@ -259,24 +260,33 @@ bool TextRuns::AppendAttributeValue(std::string_view value, std::string* out) {
     out->append(value);
     return false;
   }
-  size_t index = ends_.size() - 1;
-  std::string_view decoded = (*this)[index];
-  size_t hash = std::hash<std::string_view>()(decoded);
-  bool repeated = false;
-  auto [first, last] = values_.equal_range(hash);
-  for (auto it = first; it != last && !repeated; ++it) {
-    if ((*this)[it->second] == decoded) {
-      repeated = true;
-      index = it->second;
+  if (2 * (attribute_values_ + 1) > values_.size()) {  // grow and rehash
+    std::vector<uint32_t> old = std::move(values_);
+    values_.assign(std::max<size_t>(64, old.size() * 2), 0);
+    for (uint32_t slot : old) {
+      if (slot == 0) continue;
+      size_t mask = values_.size() - 1;
+      size_t at = std::hash<std::string_view>()((*this)[slot - 1]) & mask;
+      while (values_[at] != 0) at = (at + 1) & mask;
+      values_[at] = slot;
     }
   }
-  if (repeated) {  // an equal value has a placeholder already: use it
-    text_.resize(text_.size() - decoded.size());
-    ends_.pop_back();
-    in_attribute_.pop_back();
-  } else {
-    values_.emplace(hash, static_cast<uint32_t>(index));
+  size_t index = ends_.size() - 1;
+  std::string_view decoded = (*this)[index];
+  const size_t mask = values_.size() - 1;
+  size_t at = std::hash<std::string_view>()(decoded) & mask;
+  for (; values_[at] != 0; at = (at + 1) & mask) {
+    size_t other = values_[at] - 1;
+    if ((*this)[other] == decoded) {  // an equal value has a placeholder: use it
+      text_.resize(text_.size() - decoded.size());
+      ends_.pop_back();
+      in_attribute_.pop_back();
+      AppendPlaceholder(other, out);
+      return true;
+    }
   }
+  values_[at] = static_cast<uint32_t>(index + 1);
+  ++attribute_values_;
   AppendPlaceholder(index, out);
   return true;
 }

@@ -58,7 +58,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -104,8 +103,11 @@ class TextRuns {
   std::string text_;
   std::vector<uint32_t> ends_;
   std::vector<uint8_t> in_attribute_;
-  // Attribute placeholders by the hash of their decoded value.
-  std::unordered_multimap<size_t, uint32_t> values_;
+  // Attribute placeholders by their decoded value: an open-addressing
+  // table of index + 1 (0: empty), its size a power of two kept at least
+  // twice the number of attribute placeholders.
+  std::vector<uint32_t> values_;
+  size_t attribute_values_ = 0;
 };
 
 // The names of the named references decoded (tests compare each with

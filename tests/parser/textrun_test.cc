@@ -173,6 +173,21 @@ TEST(TextRuns, EqualAttributeValuesShareAPlaceholder) {
   EXPECT_EQ(out, Placeholder(0) + Placeholder(1) + Placeholder(0) + Placeholder(0) + Placeholder(2) + "x");
 }
 
+// Many values (the table grows several times): each repeat gets the first
+// one's placeholder.
+TEST(TextRuns, ManyAttributeValuesEachRepeatFindsItsFirst) {
+  TextRuns runs;
+  std::string first;
+  std::string again;
+  for (int i = 0; i < 5000; ++i) runs.AppendAttributeValue("/news/" + std::to_string(i), &first);
+  for (int i = 4999; i >= 0; --i) runs.AppendAttributeValue("/news/" + std::to_string(i), &again);
+  ASSERT_EQ(runs.size(), 5000u);
+  std::string expected;
+  for (int i = 4999; i >= 0; --i) expected += Placeholder(static_cast<uint32_t>(i));
+  EXPECT_EQ(again, expected);
+  EXPECT_EQ(runs[1234], "/news/1234");
+}
+
 TEST(TextRuns, KeepsRunsGumboWouldReadOtherwise) {
   for (std::string_view run : {
            "abc",                 // shorter than a placeholder
