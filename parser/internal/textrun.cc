@@ -4,6 +4,8 @@
 #include <array>
 #include <cstring>
 
+#include <unicode/utf8.h>
+
 #include "parser/internal/arena.h"
 #include "parser/internal/text.h"
 
@@ -64,34 +66,6 @@ bool IsPlainCodePoint(uint32_t cp) {
   return cp <= 0x10FFFF;
 }
 
-// Length of the well-formed UTF-8 sequence at p[0..n) (n >= 1, p[0] >=
-// 0x80) and its code point; 0 if it is not one (as Hoehrmann's decoder in
-// Gumbo would reject it).
-size_t ReadUtf8(const unsigned char* p, size_t n, uint32_t* cp) {
-  unsigned char c = p[0];
-  auto cont = [&](size_t i) { return i < n && (p[i] & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF) {
-    if (!cont(1)) return 0;
-    *cp = ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu);
-    return 2;
-  }
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && p[1] < 0xA0) return 0;  // overlong
-    if (c == 0xED && p[1] > 0x9F) return 0;  // surrogate
-    *cp = ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && p[1] < 0x90) return 0;  // overlong
-    if (c == 0xF4 && p[1] > 0x8F) return 0;  // beyond U+10FFFF
-    *cp = ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
-    return 4;
-  }
-  return 0;
-}
-
 // Decodes the character reference at s[0] == '&' into `out`; returns the
 // bytes it spans, or 0 if Gumbo might read it otherwise.
 size_t DecodeReference(std::string_view s, std::string* out) {
@@ -128,8 +102,6 @@ size_t DecodeReference(std::string_view s, std::string* out) {
   return 0;
 }
 
-// Appends the decoded `s` (a run's interior) to `out`; false if some byte
-// or reference in it rules the run out.
 bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 // ASCII bytes that go through as they are: printable ones but '&', '<' and
@@ -155,6 +127,8 @@ bool IsPlainAsciiWord(uint64_t w) {
   return bad == 0;
 }
 
+// Appends the decoded `s` (a run's interior) to `out`; false if some byte
+// or reference in it rules the run out.
 bool Decode(std::string_view s, std::string* out) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   size_t n = s.size();
@@ -197,10 +171,13 @@ bool Decode(std::string_view s, std::string* out) {
       i += 3;
       continue;
     }
-    uint32_t cp = 0;
-    size_t len = ReadUtf8(p + i, n - i, &cp);
-    if (len == 0 || !IsPlainCodePoint(cp)) return false;
-    i += len;
+    // Other sequences: ICU decodes them as strictly as Gumbo's decoder
+    // (no overlongs, surrogates or values past U+10FFFF).
+    int32_t k = static_cast<int32_t>(i);
+    UChar32 cp;
+    U8_NEXT(p, k, static_cast<int32_t>(n), cp);
+    if (cp < 0 || !IsPlainCodePoint(static_cast<uint32_t>(cp))) return false;
+    i = static_cast<size_t>(k);
   }
   out->append(s.data() + copied, n - copied);
   return true;
@@ -255,6 +232,13 @@ bool TextRuns::Append(std::string_view run, std::string* out) {
   return true;
 }
 
+size_t TextRuns::FindSlot(std::string_view decoded) const {
+  const size_t mask = values_.size() - 1;
+  size_t at = std::hash<std::string_view>()(decoded) & mask;
+  while (values_[at] != 0 && (*this)[values_[at] - 1] != decoded) at = (at + 1) & mask;
+  return at;
+}
+
 bool TextRuns::AppendAttributeValue(std::string_view value, std::string* out) {
   if (!Add(value, 0, value.size(), true)) {
     out->append(value);
@@ -264,26 +248,18 @@ bool TextRuns::AppendAttributeValue(std::string_view value, std::string* out) {
     std::vector<uint32_t> old = std::move(values_);
     values_.assign(std::max<size_t>(64, old.size() * 2), 0);
     for (uint32_t slot : old) {
-      if (slot == 0) continue;
-      size_t mask = values_.size() - 1;
-      size_t at = std::hash<std::string_view>()((*this)[slot - 1]) & mask;
-      while (values_[at] != 0) at = (at + 1) & mask;
-      values_[at] = slot;
+      if (slot != 0) values_[FindSlot((*this)[slot - 1])] = slot;
     }
   }
   size_t index = ends_.size() - 1;
   std::string_view decoded = (*this)[index];
-  const size_t mask = values_.size() - 1;
-  size_t at = std::hash<std::string_view>()(decoded) & mask;
-  for (; values_[at] != 0; at = (at + 1) & mask) {
-    size_t other = values_[at] - 1;
-    if ((*this)[other] == decoded) {  // an equal value has a placeholder: use it
-      text_.resize(text_.size() - decoded.size());
-      ends_.pop_back();
-      in_attribute_.pop_back();
-      AppendPlaceholder(other, out);
-      return true;
-    }
+  const size_t at = FindSlot(decoded);
+  if (values_[at] != 0) {  // an equal value has a placeholder: use it
+    text_.resize(text_.size() - decoded.size());
+    ends_.pop_back();
+    in_attribute_.pop_back();
+    AppendPlaceholder(values_[at] - 1, out);
+    return true;
   }
   values_[at] = static_cast<uint32_t>(index + 1);
   ++attribute_values_;

@@ -99,6 +99,8 @@ class TextRuns {
  private:
   // Decodes s[a, b) of `raw` as placeholder `size()` if the rules allow.
   bool Add(std::string_view raw, size_t a, size_t b, bool attribute);
+  // The slot of values_ holding `decoded`, else the empty slot for it.
+  size_t FindSlot(std::string_view decoded) const;
 
   std::string text_;
   std::vector<uint32_t> ends_;
