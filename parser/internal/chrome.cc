@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <initializer_list>
 #include <unordered_map>
 
 #include "parser/internal/dates.h"
@@ -47,12 +48,54 @@ bool HasClassToken(std::string_view s, std::string_view token) {
   return false;
 }
 
-// glibc's memmem compares byte pairs; string_view::find stops at every
-// occurrence of the needle's first byte, and in Korean text the lead bytes
-// of Hangul (0xEA-0xED) are on every third byte.
-bool Contains(std::string_view s, std::string_view needle) {
-  return memmem(s.data(), s.size(), needle.data(), needle.size()) != nullptr;
-}
+// Which of a fixed set of substrings occur in a text, in one pass. A bit per
+// pair of leading bytes says whether any needle may start there, so most
+// positions cost one table look-up; where one may, the needles starting
+// with that byte are compared. One memmem call per needle cost more (its
+// setup, and a pass per needle) on the short texts searched here. Each
+// needle raises its bits in the result.
+class NeedleSet {
+ public:
+  void Add(std::string_view needle, uint32_t bits) {
+    if (needle.empty()) return;
+    const unsigned first = static_cast<unsigned char>(needle[0]);
+    if (needle.size() == 1) {
+      for (unsigned second = 0; second < 256; ++second) Mark((first << 8) | second);
+    } else {
+      Mark((first << 8) | static_cast<unsigned char>(needle[1]));
+    }
+    by_first_[first].push_back({needle, bits});
+  }
+  template <typename Needles>
+  void AddAll(const Needles& needles, uint32_t bits) {
+    for (std::string_view k : needles) Add(k, bits);
+  }
+
+  // The bits of the needles found in `s`.
+  uint32_t Find(std::string_view s) const {
+    uint32_t found = 0;
+    const size_t n = s.size();
+    for (size_t i = 0; i < n; ++i) {
+      const unsigned first = static_cast<unsigned char>(s[i]);
+      const unsigned pair = (first << 8) | (i + 1 < n ? static_cast<unsigned char>(s[i + 1]) : 0u);
+      if ((may_start_[pair >> 6] >> (pair & 63) & 1) == 0) continue;
+      for (const Needle& k : by_first_[first]) {
+        if ((found & k.bits) != k.bits && s.compare(i, k.text.size(), k.text) == 0) found |= k.bits;
+      }
+    }
+    return found;
+  }
+
+ private:
+  struct Needle {
+    std::string_view text;
+    uint32_t bits;
+  };
+  void Mark(unsigned pair) { may_start_[pair >> 6] |= uint64_t{1} << (pair & 63); }
+
+  std::array<uint64_t, 65536 / 64> may_start_{};  // by the first two bytes
+  std::array<std::vector<Needle>, 256> by_first_;
+};
 
 // Words of buttons and small chrome rows; a short line made only of these
 // (and numbers) is chrome.
@@ -156,9 +199,8 @@ void AddUnique(std::vector<std::string>* out, std::string name) {
 constexpr size_t kMaxMemoEntries = 4096;
 constexpr size_t kMaxMemoKeyBytes = 256;
 
-// The substring needles of ComputeHints by their first byte, each with the
-// hint it raises.
-enum HintBit : uint8_t {
+// The substring needles of ComputeHints, each with the hint it raises.
+enum HintBit : uint32_t {
   kStrongBit = 1, kWeakBit = 2, kNegativeBit = 4, kCaptionBit = 8, kImageBit = 16, kDeckBit = 32
 };
 constexpr std::string_view kCaptionSub[] = {"caption",  "img_desc",   "photo_desc", "txt-desc",
@@ -167,23 +209,18 @@ constexpr std::string_view kImageSub[] = {"photo", "img", "image", "figure", "pi
 constexpr std::string_view kDeckSub[] = {"subtit",  "sub_tit", "sub-tit", "tit-sub",
                                          "tit_sub", "summary", "deck",    "standfirst"};
 
-using NeedleIndex = std::array<std::vector<std::pair<std::string_view, uint8_t>>, 256>;
-
-const NeedleIndex& Needles() {
-  static const NeedleIndex index = [] {
-    NeedleIndex t;
-    auto add = [&t](const auto& needles, uint8_t bit) {
-      for (std::string_view k : needles) t[static_cast<unsigned char>(k[0])].emplace_back(k, bit);
-    };
-    add(kStrongPositive, kStrongBit);
-    add(kWeakPositive, kWeakBit);
-    add(kNegativeSub, kNegativeBit);
-    add(kCaptionSub, kCaptionBit);
-    add(kImageSub, kImageBit);
-    add(kDeckSub, kDeckBit);
+const NeedleSet& HintNeedles() {
+  static const NeedleSet set = [] {
+    NeedleSet t;
+    t.AddAll(kStrongPositive, kStrongBit);
+    t.AddAll(kWeakPositive, kWeakBit);
+    t.AddAll(kNegativeSub, kNegativeBit);
+    t.AddAll(kCaptionSub, kCaptionBit);
+    t.AddAll(kImageSub, kImageBit);
+    t.AddAll(kDeckSub, kDeckBit);
     return t;
   }();
-  return index;
+  return set;
 }
 
 // The hints of one attribute value: the class (`is_class`) or the id. No
@@ -192,16 +229,8 @@ const NeedleIndex& Needles() {
 ClassHints ComputeHints(std::string_view value, bool is_class) {
   ClassHints h;
   std::string s = text::AsciiLower(value);
-  // One pass over the value tries the needles starting with each byte (the
-  // values are short and ASCII; memmem's setup per needle cost more).
   const std::string_view all = s;
-  const NeedleIndex& needles = Needles();
-  uint8_t found = 0;
-  for (size_t i = 0; i < all.size(); ++i) {
-    for (const auto& [k, bit] : needles[static_cast<unsigned char>(all[i])]) {
-      if ((found & bit) == 0 && all.compare(i, k.size(), k) == 0) found |= bit;
-    }
-  }
+  const uint32_t found = HintNeedles().Find(all);
   // Whole tokens: split on anything but [a-z0-9].
   std::vector<std::string_view> tokens;
   for (size_t i = 0; i < all.size();) {
@@ -268,34 +297,63 @@ ClassHints HintsForClassId(std::string_view cls, std::string_view id) {
   return h;
 }
 
+namespace {
+
+// The substrings IsChromeLine looks for, in groups.
+enum LineNeedle : uint32_t {
+  kNoReprint = 1,     // "무단전재", "All rights reserved"...
+  kCopyrightSign = 2, // "ⓒ", "©"
+  kReporterPage = 4,  // "기자페이지", "구독하기"...
+  kReporter = 8,      // "기자", "특파원"
+  kAt = 16,           // "@"
+  kSourceNote = 32,   // "편집방향", "공공누리"...
+  kArticleWord = 64,  // "기사"
+};
+
+const NeedleSet& LineNeedles() {
+  static const NeedleSet set = [] {
+    NeedleSet t;
+    t.AddAll(std::initializer_list<std::string_view>{"무단전재", "무단 전재", "재배포 금지", "재배포금지",
+                                                     "All rights reserved", "All Rights Reserved",
+                                                     "ALL RIGHTS RESERVED"},
+             kNoReprint);
+    t.AddAll(std::initializer_list<std::string_view>{"ⓒ", "©"}, kCopyrightSign);
+    t.AddAll(std::initializer_list<std::string_view>{"기자페이지", "기자의 다른기사", "기자의 다른 기사",
+                                                     "다른기사 보기", "기자 구독", "구독하기"},
+             kReporterPage);
+    t.AddAll(std::initializer_list<std::string_view>{"기자", "특파원"}, kReporter);
+    t.Add("@", kAt);
+    t.AddAll(std::initializer_list<std::string_view>{"편집방향", "보도자료를 바탕으로", "공공누리", "출처표시"},
+             kSourceNote);
+    t.Add("기사", kArticleWord);
+    return t;
+  }();
+  return set;
+}
+
+}  // namespace
+
 bool IsChromeLine(std::string_view line) {
   line = text::Trim(line);
   if (line.empty()) return true;
   size_t chars = text::CountChars(line);
-  if (chars <= 400 && (Contains(line, "무단전재") || Contains(line, "무단 전재") ||
-                       Contains(line, "재배포 금지") || Contains(line, "재배포금지") ||
-                       Contains(line, "All rights reserved") ||
-                       Contains(line, "All Rights Reserved") ||
-                       Contains(line, "ALL RIGHTS RESERVED"))) {
-    return true;
-  }
+  if (chars > 400) return false;
+  const uint32_t found = LineNeedles().Find(line);
+  auto has = [found](uint32_t bits) { return (found & bits) != 0; };
+  if (has(kNoReprint)) return true;
   if (chars <= 200 && (text::StartsWith(line, "Copyright") || text::StartsWith(line, "COPYRIGHT") ||
-                       text::StartsWith(line, "copyright") || Contains(line, "ⓒ") ||
-                       Contains(line, "©") || text::StartsWith(line, "저작권자"))) {
+                       text::StartsWith(line, "copyright") || has(kCopyrightSign) ||
+                       text::StartsWith(line, "저작권자"))) {
     return true;
   }
   if (chars <= 300 && (text::StartsWith(line, "▶") || text::StartsWith(line, "☞") ||
                        text::StartsWith(line, "▷") || text::StartsWith(line, "※ 관련"))) {
     return true;
   }
-  if (chars <= 100 && (Contains(line, "기자페이지") || Contains(line, "기자의 다른기사") ||
-                       Contains(line, "기자의 다른 기사") || Contains(line, "다른기사 보기") ||
-                       Contains(line, "기자 구독") || Contains(line, "구독하기"))) {
-    return true;
-  }
+  if (chars <= 100 && has(kReporterPage)) return true;
   // Bylines: "홍길동 기자 hong@example.com", "정치부 홍길동 기자".
-  if (chars <= 60 && (Contains(line, "기자") || Contains(line, "특파원"))) {
-    if (Contains(line, "@") || text::EndsWith(line, "기자") || text::EndsWith(line, "특파원") ||
+  if (chars <= 60 && has(kReporter)) {
+    if (has(kAt) || text::EndsWith(line, "기자") || text::EndsWith(line, "특파원") ||
         text::EndsWith(line, "기자)") || text::EndsWith(line, "기자]")) {
       return true;
     }
@@ -303,17 +361,15 @@ bool IsChromeLine(std::string_view line) {
   // Contact lines, notes about the source, disclaimers, licence boxes, IPs.
   if (chars <= 150 && (text::StartsWith(line, "문의 :") || text::StartsWith(line, "문의:") ||
                        text::StartsWith(line, "문의 ") || text::StartsWith(line, "IP :") ||
-                       text::StartsWith(line, "IP:") || Contains(line, "편집방향") ||
-                       Contains(line, "보도자료를 바탕으로") || Contains(line, "공공누리") ||
-                       Contains(line, "출처표시"))) {
+                       text::StartsWith(line, "IP:") || has(kSourceNote))) {
     return true;
   }
   if (chars <= 200 && (text::StartsWith(line, "<") || text::StartsWith(line, "〈")) &&
-      (text::EndsWith(line, ">") || text::EndsWith(line, "〉")) && Contains(line, "기사")) {
+      (text::EndsWith(line, ">") || text::EndsWith(line, "〉")) && has(kArticleWord)) {
     return true;
   }
   // A lone e-mail address.
-  if (chars <= 50 && Contains(line, "@") && line.find(' ') == std::string_view::npos) return true;
+  if (chars <= 50 && has(kAt) && line.find(' ') == std::string_view::npos) return true;
   // Date lines: "입력 2025.02.06 15:15 수정 2025.02.06 16:00".
   if (chars <= 80) {
     DateMatch m = FindDate(line);

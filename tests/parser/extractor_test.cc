@@ -392,6 +392,23 @@ TEST(Chrome, LinesAndBylines) {
   EXPECT_TRUE(IsChromeLine("입력 2025.02.06 15:15 수정 2025.02.06 16:00"));
   EXPECT_FALSE(IsChromeLine("정부는 6일 새 정책을 발표했다. 기자회견에서 장관은 이렇게 말했다."));
   EXPECT_FALSE(IsChromeLine("좋아요를 누른 사람이 늘었다는 분석이 나왔다."));
+  // Each substring rule, anywhere in the line (one pass finds them all),
+  // and the length bound of each.
+  EXPECT_TRUE(IsChromeLine("이 기사는 무단 전재를 금합니다"));
+  EXPECT_TRUE(IsChromeLine("(c) 2025 Example Media, ALL RIGHTS RESERVED"));
+  EXPECT_TRUE(IsChromeLine("2025 © 예시일보"));
+  EXPECT_TRUE(IsChromeLine("홍길동 기자의 다른 기사 보기"));
+  EXPECT_TRUE(IsChromeLine("뉴스레터 구독하기"));
+  EXPECT_TRUE(IsChromeLine("정치부 홍길동 특파원"));
+  EXPECT_TRUE(IsChromeLine("본 콘텐츠는 공공누리 제1유형에 따라 이용할 수 있습니다."));
+  EXPECT_TRUE(IsChromeLine("<기사 제보 및 보도자료>"));
+  EXPECT_TRUE(IsChromeLine("hong@example.com"));
+  EXPECT_FALSE(IsChromeLine("(hong@example.com 으로 보내 주세요)"));
+  EXPECT_FALSE(IsChromeLine("<정책 브리핑>"));
+  const std::string long_prose(130, 'x');
+  EXPECT_FALSE(IsChromeLine(long_prose + " 뉴스레터 구독하기"));  // over 100 characters
+  EXPECT_TRUE(IsChromeLine(long_prose + " 무단전재 금지"));      // up to 400
+  EXPECT_FALSE(IsChromeLine(std::string(400, 'x') + " 무단전재"));
   using internal::FindReporterNames;
   EXPECT_EQ(FindReporterNames("(세종=연합뉴스) 최현우 기자 = 본문", true),
             std::vector<std::string>{"최현우"});
