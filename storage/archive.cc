@@ -30,6 +30,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "storage/info_log.h"
 #include "storage/internal/records.h"
@@ -1025,6 +1026,9 @@ Result<std::string> ArchiveImpl::FindNearDuplicate(std::string_view normalized, 
     int shared = 0;      // sketch entries shared
   };
   std::map<std::string, Candidate> candidates;
+  // One iterator for every bucket and posting list below (each range is
+  // bounded by hand): an iterator per range cost more to make than to seek.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kSimhash]));
 
   // (a) Whole-text SimHash within kNearDuplicateBits: one bucket per table.
   for (int t = 0; t < internal::kSimHashTables; ++t) {
@@ -1042,13 +1046,10 @@ Result<std::string> ArchiveImpl::FindNearDuplicate(std::string_view normalized, 
     };
     const std::string start = three_bytes(bucket);
     const std::string limit = three_bytes(bucket + 1);
-    rocksdb::Slice upper(limit);
-    rocksdb::ReadOptions ro;
-    ro.iterate_upper_bound = &upper;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kSimhash]));
     size_t scanned = 0;
     for (it->Seek(start); it->Valid() && scanned < kMaxNearDupBucketScan; it->Next(), ++scanned) {
       std::string_view key = it->key().ToStringView();
+      if (key >= limit) break;
       if (key.size() < 1 + 8 + 6) continue;
       const uint64_t other = internal::UnpermuteFor(t, internal::GetBigEndian64(key.substr(1)));
       if (std::popcount(fp ^ other) > internal::kNearDuplicateBits) continue;
@@ -1071,17 +1072,11 @@ Result<std::string> ArchiveImpl::FindNearDuplicate(std::string_view normalized, 
   for (uint64_t h : sketch) {
     std::string prefix(1, static_cast<char>(internal::kSketchSpace));
     internal::PutBigEndian64(&prefix, h);
-    std::string limit = prefix;
-    for (size_t i = limit.size(); i-- > 0;) {  // prefix + 1 (carry)
-      if (++limit[i] != '\0') break;
-    }
-    rocksdb::Slice upper(limit);
-    rocksdb::ReadOptions ro;
-    ro.iterate_upper_bound = &upper;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kSimhash]));
     std::vector<std::string> refs;
     for (it->Seek(prefix); it->Valid() && refs.size() < kMaxSketchPostings; it->Next()) {
-      std::string_view ref = it->key().ToStringView().substr(prefix.size());
+      std::string_view key = it->key().ToStringView();
+      if (!key.starts_with(prefix)) break;
+      std::string_view ref = key.substr(prefix.size());
       std::string other_key;
       uint32_t version = 0;
       if (!internal::ParseVersionRef(ref, &other_key, &version) || other_key == urlkey) continue;
@@ -1815,16 +1810,25 @@ Result<ArchiveStats> ArchiveImpl::GetStats() {
 
 Status ArchiveImpl::Flush() {
   if (options_.read_only) return Status::Ok();
-  std::vector<rocksdb::ColumnFamilyHandle*> handles(cf_.begin(), cf_.end());
-  // Flush(wait=true) over several column families flushes them one after
-  // the other; scheduling them all first lets the flush threads share them.
-  // The second, waiting Flush() returns once every memtable is written.
+  // Flush(wait=true) flushes the column families it is given one after the
+  // other, each waiting for its own; the raw bodies (the largest memtable)
+  // are flushed from a second thread, so that both flush threads work.
+  // (Scheduling them all with wait=false and then calling a waiting Flush()
+  // did not wait: a column family whose memtable was already switched out
+  // returned at once, and the close that followed could leave its flush's
+  // obsolete WAL files behind.)
+  std::vector<rocksdb::ColumnFamilyHandle*> rest;
+  for (int cf = 0; cf < kNumCfs; ++cf) {
+    if (cf != kRaw) rest.push_back(cf_[cf]);
+  }
   rocksdb::FlushOptions fo;
-  fo.wait = false;
-  rocksdb::Status s = db_->Flush(fo, handles);
-  if (!s.ok()) return ToStatus(s, "flush");
   fo.wait = true;
-  return ToStatus(db_->Flush(fo, handles), "flush");
+  rocksdb::Status raw;
+  std::thread raw_flush([&] { raw = db_->Flush(fo, cf_[kRaw]); });
+  rocksdb::Status s = db_->Flush(fo, rest);
+  raw_flush.join();
+  if (!raw.ok()) return ToStatus(raw, "flush raw bodies");
+  return ToStatus(s, "flush");
 }
 
 // ---------------------------------------------------------------- live backup
