@@ -251,6 +251,41 @@ TEST(FetcherTest, GzipBombStopsAtBodyCap) {
   EXPECT_EQ(r.body, std::string(1 << 20, '\0'));
 }
 
+TEST(FetcherTest, AsksForWhatItDecodesAndDecodesCapitalisedCodings) {
+  std::string text;
+  for (int i = 0; i < 500; ++i) text += "반도체 line " + std::to_string(i) + "\n";
+  const std::string twice = testing::GzipCompress(testing::GzipCompress(text));
+  TestHttpServer server([&](const HttpRequest&) {
+    HttpReply reply = HttpReply::Text(200, twice, "text/plain; charset=utf-8");
+    reply.headers.emplace_back("Content-Encoding", "GZIP");
+    reply.headers.emplace_back("Content-Encoding", "x-gzip");
+    return reply;
+  });
+  FetchResponse r = FetchOne({}, server.BaseUrl() + "/twice");
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.body, text);
+  auto seen = server.Requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].Header("accept-encoding"), "gzip, deflate, br, zstd");
+}
+
+TEST(FetcherTest, CorruptOrUnknownEncodingFailsAndKeepsTheBytes) {
+  std::string corrupt = testing::GzipCompress(std::string(10000, 'x'));
+  corrupt[corrupt.size() / 2] = static_cast<char>(corrupt[corrupt.size() / 2] ^ 0x5a);
+  TestHttpServer server([&](const HttpRequest& req) {
+    HttpReply reply = HttpReply::Text(200, req.target == "/lzw" ? "\x1f\x9d\x90" : corrupt);
+    reply.headers.emplace_back("Content-Encoding", req.target == "/lzw" ? "compress" : "gzip");
+    return reply;
+  });
+  FetchResponse r = FetchOne({}, server.BaseUrl() + "/corrupt");
+  EXPECT_EQ(r.status.code(), Status::Code::kDataLoss) << r.status.ToString();
+  EXPECT_EQ(r.http_status, 200);
+  EXPECT_EQ(r.body, corrupt);
+  r = FetchOne({}, server.BaseUrl() + "/lzw");
+  EXPECT_EQ(r.status.code(), Status::Code::kDataLoss) << r.status.ToString();
+  EXPECT_NE(r.status.ToString().find("compress"), std::string::npos);
+}
+
 TEST(FetcherTest, PlainBodyOverCapIsTruncatedAtCap) {
   const std::string big(300'000, 'a');
   TestHttpServer server([&](const HttpRequest&) { return HttpReply::Text(200, big); });

@@ -586,10 +586,14 @@ std::vector<HttpRequest> TestHttpServer::Requests() const { return impl_->server
 void TestHttpServer::ClearRequests() { impl_->server->ClearRequests(); }
 
 std::string GzipCompress(const std::string& data) {
-  z_stream zs{};
   // 15 window bits + 16: a gzip wrapper rather than zlib's.
-  if (deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
-    std::fprintf(stderr, "GzipCompress: deflateInit2 failed\n");
+  return DeflateCompress(data, 15 + 16, Z_BEST_COMPRESSION);
+}
+
+std::string DeflateCompress(const std::string& data, int window_bits, int level) {
+  z_stream zs{};
+  if (deflateInit2(&zs, level, Z_DEFLATED, window_bits, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+    std::fprintf(stderr, "DeflateCompress: deflateInit2 failed\n");
     std::abort();
   }
   // Fed in slices: z_stream counts in 32-bit uInt.
@@ -609,7 +613,7 @@ std::string GzipCompress(const std::string& data) {
       zs.avail_out = sizeof(buf);
       rc = deflate(&zs, flush);
       if (rc == Z_STREAM_ERROR) {
-        std::fprintf(stderr, "GzipCompress: deflate failed\n");
+        std::fprintf(stderr, "DeflateCompress: deflate failed\n");
         std::abort();
       }
       out.append(buf, sizeof(buf) - zs.avail_out);

@@ -77,6 +77,8 @@ class TestHttpServer {
 
 // gzip-compresses `data` (for building bomb and encoding fixtures).
 std::string GzipCompress(const std::string& data);
+// zlib's deflate with its windowBits: 15 + 16 gzip, 15 zlib, -15 raw.
+std::string DeflateCompress(const std::string& data, int window_bits, int level);
 
 }  // namespace jikji::testing
 
