@@ -162,6 +162,14 @@ size_t WhitespaceAt(std::string_view s, size_t i) {
   return 0;
 }
 
+// The first bytes of the sequences WhitespaceAt() recognises.
+constexpr std::array<bool, 256> kMayStartSpace = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {' ', '\t', '\r', '\f', '\v'}) t[c] = true;
+  t[0xC2] = t[0xE3] = true;
+  return t;
+}();
+
 void PutLengthPrefixed(std::string* out, std::string_view s) {
   PutBigEndian32(out, static_cast<uint32_t>(s.size()));
   out->append(s);
@@ -244,25 +252,29 @@ std::string NormalizeArticleText(std::string_view body) {
   while (pos <= body.size()) {
     size_t end = body.find('\n', pos);
     if (end == std::string_view::npos) end = body.size();
-    std::string_view line = body.substr(pos, end - pos);
-    std::string normalized;
+    const std::string_view line = body.substr(pos, end - pos);
+    // The line goes straight into `out`, after a separator that is taken
+    // back if the line turns out to be blank.
+    const size_t mark = out.size();
+    if (!out.empty()) out.push_back('\n');
+    const size_t line_begin = out.size();
     bool pending_space = false;
     for (size_t i = 0; i < line.size();) {
       size_t ws = WhitespaceAt(line, i);
       if (ws > 0) {
-        pending_space = !normalized.empty();
+        pending_space = out.size() > line_begin;
         i += ws;
         continue;
       }
-      if (pending_space) normalized.push_back(' ');
+      if (pending_space) out.push_back(' ');
       pending_space = false;
-      normalized.push_back(line[i]);
-      ++i;
+      // Up to the next byte that may start white space, in one piece.
+      size_t j = i + 1;
+      while (j < line.size() && !kMayStartSpace[static_cast<unsigned char>(line[j])]) ++j;
+      out.append(line.substr(i, j - i));
+      i = j;
     }
-    if (!normalized.empty()) {
-      if (!out.empty()) out.push_back('\n');
-      out.append(normalized);
-    }
+    if (out.size() == line_begin) out.resize(mark);
     pos = end + 1;
   }
   return out;
@@ -300,10 +312,11 @@ namespace {
 // normalized, so separators are exactly ' ' and '\n').
 std::vector<std::string_view> Words(std::string_view normalized) {
   std::vector<std::string_view> words;
+  const size_t n = normalized.size();
   size_t pos = 0;
-  while (pos < normalized.size()) {
-    size_t end = normalized.find_first_of(" \n", pos);
-    if (end == std::string_view::npos) end = normalized.size();
+  while (pos < n) {
+    size_t end = pos;
+    while (end < n && normalized[end] != ' ' && normalized[end] != '\n') ++end;
     if (end > pos) words.push_back(normalized.substr(pos, end - pos));
     pos = end + 1;
   }
