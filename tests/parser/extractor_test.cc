@@ -251,6 +251,44 @@ TEST(ExtractPage, LinksTextNofollowAndSkippedSchemes) {
   EXPECT_TRUE(ExtractPage(html, "https://news.example.kr/", "", no_links).links.empty());
 }
 
+// The same links on pages of other origins, other paths, <base href> and
+// credentials: each resolves against its own page (path-absolute links are
+// remembered by base authority, so a repeat must not leak across bases).
+TEST(ExtractPage, RepeatedLinksResolveAgainstTheirOwnBase) {
+  const std::string body =
+      "<a href='/news/1?x=1#top'>a</a><a href='rel/2'>b</a><a href='//cdn.example.org/c'>c</a>"
+      "<a href='/\\evil.example/d'>d</a><a href='/&#10;/evil.example/e'>e</a><a href='/'>f</a>";
+  auto urls = [&](const std::string& page_url, const std::string& head = "") {
+    std::vector<std::string> out;
+    for (const Link& l : ExtractPage("<html><head>" + head + "</head><body>" + body + "</body></html>",
+                                     page_url, "")
+                             .links) {
+      out.push_back(l.url);
+    }
+    return out;
+  };
+  const std::vector<std::string> one = {
+      "https://one.example.kr/news/1?x=1#top", "https://one.example.kr/dir/rel/2",
+      "https://cdn.example.org/c",             "https://evil.example/d",
+      "https://evil.example/e",                "https://one.example.kr/"};
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(urls("https://one.example.kr/dir/page.html"), one) << round;
+    EXPECT_EQ(urls("http://two.example.kr:8080/other/"),
+              (std::vector<std::string>{"http://two.example.kr:8080/news/1?x=1#top",
+                                        "http://two.example.kr:8080/other/rel/2",
+                                        "http://cdn.example.org/c", "http://evil.example/d",
+                                        "http://evil.example/e", "http://two.example.kr:8080/"}))
+        << round;
+    EXPECT_EQ(urls("https://user:pw@one.example.kr/dir/page.html")[0],
+              "https://user:pw@one.example.kr/news/1?x=1#top")
+        << round;
+    EXPECT_EQ(urls("https://one.example.kr/dir/page.html",
+                   "<base href='https://three.example.kr/base/'>")[0],
+              "https://three.example.kr/news/1?x=1#top")
+        << round;
+  }
+}
+
 std::string ArticleHtml(const std::string& extra_body = "") {
   std::string html = "<html><head><title>시험 기사 제목 | 테스트일보</title></head><body>"
                      "<div class='menu'><a href='/1'>메뉴 하나</a><a href='/2'>메뉴 둘</a></div>"
