@@ -18,7 +18,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -1810,25 +1812,46 @@ Result<ArchiveStats> ArchiveImpl::GetStats() {
 
 Status ArchiveImpl::Flush() {
   if (options_.read_only) return Status::Ok();
-  // Flush(wait=true) flushes the column families it is given one after the
-  // other, each waiting for its own; the raw bodies (the largest memtable)
-  // are flushed from a second thread, so that both flush threads work.
-  // (Scheduling them all with wait=false and then calling a waiting Flush()
-  // did not wait: a column family whose memtable was already switched out
-  // returned at once, and the close that followed could leave its flush's
-  // obsolete WAL files behind.)
-  std::vector<rocksdb::ColumnFamilyHandle*> rest;
-  for (int cf = 0; cf < kNumCfs; ++cf) {
-    if (cf != kRaw) rest.push_back(cf_[cf]);
+  // Flush(wait=true) flushes one column family after the other, each
+  // waiting for its own. Two threads take the column families largest
+  // memtable first, so that both flush threads work until the end (at the
+  // end of a crawl of the bench site: ~150 ms of flushes, versions alone
+  // ~55 ms). The smallest goes last and alone: each flush records the
+  // oldest WAL still needed, computed from the other column families, and
+  // two flushes that finish together can each count the other as not yet
+  // flushed; the WAL files would then stay until the next open (~100 MB
+  // after a crawl of the bench site). (Scheduling every flush with
+  // wait=false and then calling a waiting Flush() did not wait: a column
+  // family whose memtable was already switched out returned at once.)
+  std::vector<std::pair<uint64_t, rocksdb::ColumnFamilyHandle*>> order;
+  for (rocksdb::ColumnFamilyHandle* h : cf_) {
+    uint64_t entries = 0;
+    db_->GetIntProperty(h, rocksdb::DB::Properties::kNumEntriesActiveMemTable, &entries);
+    if (entries == 0) continue;
+    uint64_t bytes = 0;
+    db_->GetIntProperty(h, rocksdb::DB::Properties::kCurSizeActiveMemTable, &bytes);
+    order.emplace_back(bytes, h);
   }
+  if (order.empty()) return Status::Ok();
+  std::sort(order.begin(), order.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
   rocksdb::FlushOptions fo;
   fo.wait = true;
-  rocksdb::Status raw;
-  std::thread raw_flush([&] { raw = db_->Flush(fo, cf_[kRaw]); });
-  rocksdb::Status s = db_->Flush(fo, rest);
-  raw_flush.join();
-  if (!raw.ok()) return ToStatus(raw, "flush raw bodies");
-  return ToStatus(s, "flush");
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  rocksdb::Status first_error;
+  auto flush_some = [&] {
+    for (size_t i; (i = next.fetch_add(1)) + 1 < order.size();) {
+      rocksdb::Status s = db_->Flush(fo, order[i].second);
+      std::lock_guard<std::mutex> lock(mu);
+      if (!s.ok() && first_error.ok()) first_error = s;
+    }
+  };
+  std::thread helper(flush_some);
+  flush_some();
+  helper.join();
+  if (!first_error.ok()) return ToStatus(first_error, "flush");
+  return ToStatus(db_->Flush(fo, order.back().second), "flush");
 }
 
 // ---------------------------------------------------------------- live backup

@@ -61,7 +61,7 @@ HttpReply Serve(const HttpRequest& r) {
                      "<p>이번 논의 결과는 다음 달 발표될 예정이며 관계 부처는 " + id + "건의 후속 과제를 정리하고 있다.</p>"
                      "</article></body></html>";
   HttpReply reply = HttpReply::Text(200, std::move(body));
-  reply.delay_ms = 15;
+  reply.delay_ms = 25;  // 160 pages at 2 connections: ~2 s, past both kills
   return reply;
 }
 
