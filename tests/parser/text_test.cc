@@ -3,6 +3,8 @@
 // weighted towards white space, Hangul, continuation and invalid bytes.
 #include <gtest/gtest.h>
 
+#include <unicode/utf8.h>
+
 #include <random>
 #include <string>
 
@@ -71,6 +73,47 @@ std::string RandomText(std::mt19937& rng) {
     }
   }
   return s;
+}
+
+// UTF-8 validity decided by ICU's U8_NEXT alone, sequence by sequence; a
+// cut input may end inside its last sequence.
+bool ReferenceValidUtf8Prefix(std::string_view s, bool truncated) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const auto n = static_cast<int32_t>(s.size());
+  for (int32_t i = 0; i < n;) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0) return truncated && i == n && n - start < 4;
+  }
+  return true;
+}
+
+TEST(TextTest, Utf8ValidityMatchesIcuOnEverySequence) {
+  // Every one-, two- and three-byte string, alone and after ASCII (the
+  // word-at-a-time path), whole and cut.
+  std::string s;
+  auto check = [&](const std::string& t) {
+    for (bool truncated : {false, true}) {
+      ASSERT_EQ(text::IsValidUtf8Prefix(t, truncated), ReferenceValidUtf8Prefix(t, truncated))
+          << testing::PrintToString(t) << " truncated=" << truncated;
+    }
+  };
+  for (int a = 0; a < 256; ++a) {
+    check(std::string(1, static_cast<char>(a)));
+    for (int b = 0; b < 256; ++b) {
+      s = {static_cast<char>(a), static_cast<char>(b)};
+      check(s);
+      if (a < 0xC0) continue;  // a third byte after a non-lead changes nothing new
+      for (int c = 0; c < 256; ++c) {
+        s = {static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)};
+        if (a >= 0xE0) check(s);
+        if (c % 37 == 0) check("abcdefgh" + s + "ij");
+      }
+    }
+  }
+  std::mt19937 rng(11);
+  for (int i = 0; i < 200000; ++i) check(RandomText(rng));
 }
 
 TEST(TextTest, CountCharsMatchesByteByByteDefinition) {
