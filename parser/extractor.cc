@@ -979,9 +979,8 @@ std::string Extraction::ResolveUrl(std::string_view ref) const {
     base_.emplace(std::move(base));
   }
   if (base_->ok()) {
-    auto r = url::Resolve(**base_, ref);
-    if (r.ok()) return r->Serialize();
-    return "";
+    auto r = url::ResolveSerialized(**base_, ref);
+    return r.ok() ? std::move(r).value() : std::string();
   }
   auto r = url::Parse(ref);
   if (r.ok()) return r->Serialize();

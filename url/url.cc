@@ -1054,6 +1054,14 @@ Result<Url> Resolve(const Url& base, std::string_view reference) {
   return internal::ResolveFull(base, reference);
 }
 
+Result<std::string> ResolveSerialized(const Url& base, std::string_view reference) {
+  std::string out;
+  if (internal::ResolveSimpleSerialized(base, reference, &out)) return out;
+  Result<Url> full = internal::ResolveFull(base, reference);
+  if (!full.ok()) return full.status();
+  return full->Serialize();
+}
+
 namespace internal {
 namespace {
 
@@ -1139,7 +1147,19 @@ bool StartsWithOrigin(const Url& base, std::string_view ref, std::string_view* r
 
 }  // namespace
 
-bool ResolveSimple(const Url& base, std::string_view ref, Url* out) {
+namespace {
+
+// A simple resolution as pieces: the result is base's origin, then
+// `path_prefix`, then `tail` ("path?query#fragment", parts may be absent),
+// with "/" for an empty path; `base_query` (a "#fragment" reference) keeps
+// the base's query before the tail.
+struct SimplePlan {
+  std::string_view path_prefix;
+  std::string_view tail;
+  bool base_query = false;
+};
+
+bool PlanSimple(const Url& base, std::string_view ref, SimplePlan* plan) {
   if (ref.empty() || base.opaque || !base.IsHttp() || base.host.empty() ||
       !base.username.empty() || !base.password.empty() || base.path.empty() ||
       base.path[0] != '/') {
@@ -1148,20 +1168,49 @@ bool ResolveSimple(const Url& base, std::string_view ref, Url* out) {
   for (char c : ref) {
     if (!IsCopiedAsIs(static_cast<unsigned char>(c))) return false;
   }
+  *plan = SimplePlan();
+  plan->tail = ref;
+  if (ref[0] == '/') {
+    return ref.size() == 1 || ref[1] != '/';  // "//host/...": another authority
+  }
+  if (ref[0] == '?') {
+    plan->path_prefix = base.path;
+    return true;
+  }
+  if (ref[0] == '#') {
+    plan->path_prefix = base.path;
+    plan->base_query = true;
+    return true;
+  }
+  std::string_view rest;
+  if (StartsWithOrigin(base, ref, &rest)) {
+    plan->tail = rest;
+    return true;
+  }
+  // A relative path, unless what precedes its first '/', '?' or '#' holds a
+  // ':' (then it may be a scheme: "mailto:x", "http:g").
+  size_t first_delim = ref.find_first_of("/?#");
+  if (ref.substr(0, first_delim).find(':') != std::string_view::npos) return false;
+  std::string_view dir(base.path);
+  plan->path_prefix = dir.substr(0, dir.rfind('/') + 1);
+  return true;
+}
+
+// The path part of a plan's tail: before its first '?' or '#'.
+std::string_view TailPath(std::string_view tail) { return tail.substr(0, tail.find_first_of("?#")); }
+
+}  // namespace
+
+bool ResolveSimple(const Url& base, std::string_view ref, Url* out) {
+  SimplePlan plan;
+  if (!PlanSimple(base, ref, &plan)) return false;
   out->scheme = base.scheme;
   out->username.clear();
   out->password.clear();
   out->host = base.host;
   out->port = base.port;
   out->opaque = false;
-  if (ref[0] == '/') {
-    if (ref.size() > 1 && ref[1] == '/') return false;  // "//host/...": another authority
-    return SpliceTail("", ref, out);
-  }
-  if (ref[0] == '?') {
-    return SpliceTail(base.path, ref, out);
-  }
-  if (ref[0] == '#') {
+  if (plan.base_query) {
     out->path = base.path;
     out->has_query = base.has_query;
     out->query = base.query;
@@ -1169,15 +1218,23 @@ bool ResolveSimple(const Url& base, std::string_view ref, Url* out) {
     out->fragment = std::string(ref.substr(1));
     return true;
   }
-  std::string_view rest;
-  if (StartsWithOrigin(base, ref, &rest)) return SpliceTail("", rest, out);
-  // A relative path, unless what precedes its first '/', '?' or '#' holds a
-  // ':' (then it may be a scheme: "mailto:x", "http:g").
-  size_t first_delim = ref.find_first_of("/?#");
-  if (ref.substr(0, first_delim).find(':') != std::string_view::npos) return false;
-  std::string_view dir(base.path);
-  dir = dir.substr(0, dir.rfind('/') + 1);
-  return SpliceTail(dir, ref, out);
+  return SpliceTail(plan.path_prefix, plan.tail, out);
+}
+
+bool ResolveSimpleSerialized(const Url& base, std::string_view ref, std::string* out) {
+  SimplePlan plan;
+  if (!PlanSimple(base, ref, &plan)) return false;
+  const std::string_view path = TailPath(plan.tail);
+  if (!plan.base_query && !HasNoDotSegments(path)) return false;
+  const std::string host_port = base.HostPort();
+  out->clear();
+  out->reserve(base.scheme.size() + 3 + host_port.size() + plan.path_prefix.size() +
+               plan.tail.size() + 1 + (plan.base_query ? base.query.size() + 1 : 0));
+  out->append(base.scheme).append("://").append(host_port).append(plan.path_prefix);
+  if (plan.path_prefix.empty() && path.empty()) out->push_back('/');
+  if (plan.base_query && base.has_query) out->append("?").append(base.query);
+  out->append(plan.tail);
+  return true;
 }
 
 Result<Url> ResolveFull(const Url& base, std::string_view ref) {

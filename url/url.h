@@ -58,6 +58,9 @@ Result<Url> Parse(std::string_view input);
 
 // Resolves `reference` (absolute or relative) against `base`.
 Result<Url> Resolve(const Url& base, std::string_view reference);
+// Resolve(base, reference)->Serialize(), with the common links (see
+// internal/resolve.h) spliced as strings, without a Url in between.
+Result<std::string> ResolveSerialized(const Url& base, std::string_view reference);
 
 struct NormalizeOptions {
   // Query parameter names to remove. A trailing '*' matches any suffix.

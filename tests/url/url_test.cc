@@ -332,8 +332,19 @@ TEST(UrlResolveSimpleTest, AgreesWithTheParser) {
       for (const std::string& t : tails) {
         std::string ref = h + t;
         ++total;
+        // The serialized variant: the same answer, taken in the same cases.
+        auto resolved = Resolve(*base, ref);
+        auto serialized = ResolveSerialized(*base, ref);
+        ASSERT_EQ(serialized.ok(), resolved.ok()) << b << " + " << ref;
+        if (resolved.ok()) {
+          EXPECT_EQ(*serialized, resolved->Serialize()) << b << " + " << ref;
+        }
         Url fast;
-        if (!internal::ResolveSimple(*base, ref, &fast)) continue;
+        std::string fast_string;
+        const bool taken = internal::ResolveSimple(*base, ref, &fast);
+        EXPECT_EQ(internal::ResolveSimpleSerialized(*base, ref, &fast_string), taken) << b << " + " << ref;
+        if (!taken) continue;
+        EXPECT_EQ(fast_string, fast.Serialize()) << b << " + " << ref;
         ++simple;
         auto full = internal::ResolveFull(*base, ref);
         ASSERT_TRUE(full.ok()) << b << " + " << ref;

@@ -12,6 +12,7 @@
 #ifndef JIKJI_URL_INTERNAL_RESOLVE_H_
 #define JIKJI_URL_INTERNAL_RESOLVE_H_
 
+#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -23,6 +24,10 @@ namespace jikji::url::internal {
 // (and *out unspecified) otherwise. When true, *out equals what the full
 // parser gives.
 bool ResolveSimple(const Url& base, std::string_view ref, Url* out);
+
+// The same shortcut, serialized: *out is what ResolveSimple's URL
+// serializes to, spliced as a string.
+bool ResolveSimpleSerialized(const Url& base, std::string_view ref, std::string* out);
 
 // Resolve() without the shortcut: the parser of the URL Standard only.
 Result<Url> ResolveFull(const Url& base, std::string_view ref);
