@@ -163,19 +163,18 @@ int ExportWarc(storage::Archive& archive, const ExportFlags& flags, int64_t sinc
     const std::string payload_digest = warc::Sha1Digest(c.body);
     const bool revisit = target == prev_url && sc.raw_hash == prev_raw;
     warc::Fields fields = {{"WARC-Target-URI", target}, {"WARC-Payload-Digest", payload_digest}};
-    Result<warc::RecordLocation> main = Status::Ok();
     if (revisit) {
       fields.push_back({"WARC-Profile",
                         "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"});
       fields.push_back({"WARC-Refers-To-Target-URI", prev_url});
       fields.push_back({"WARC-Refers-To-Date", prev_date});
       fields.push_back({"WARC-Refers-To", prev_id});
-      main = writer.Write("revisit", c.fetched_micros, fields, "application/http; msgtype=response",
-                          warc::HttpResponseHead(c.http_status, c.headers, c.body.size()));
-    } else {
-      main = writer.Write("response", c.fetched_micros, fields, "application/http; msgtype=response",
-                          warc::HttpResponseBlock(c.http_status, c.headers, c.body));
     }
+    Result<warc::RecordLocation> main =
+        revisit ? writer.Write("revisit", c.fetched_micros, fields, "application/http; msgtype=response",
+                               warc::HttpResponseHead(c.http_status, c.headers, c.body.size()))
+                : writer.Write("response", c.fetched_micros, fields, "application/http; msgtype=response",
+                               warc::HttpResponseBlock(c.http_status, c.headers, c.body));
     if (!main.ok()) return fail(main.status());
     ++records;
     if (!revisit) {
