@@ -127,6 +127,7 @@ class Crawler::Impl {
   void VetFound(std::string_view raw, UrlKind kind, int depth, std::string_view anchor,
                 Processed* out) const;
   void Queue(Candidate c, bool force);
+  FrontierItem MakeItem(Candidate c);
   void EnqueueEntryPoints();
   void ReleaseDue();
   void Reschedule(const Processed& r);
@@ -472,6 +473,12 @@ void Crawler::Impl::VetFound(std::string_view raw, UrlKind kind, int depth, std:
 
 // Push() does the seen check; Requeue() skips it.
 void Crawler::Impl::Queue(Candidate c, bool force) {
+  FrontierItem item = MakeItem(std::move(c));
+  if (force) frontier_->Requeue(std::move(item));
+  else frontier_->Push(std::move(item));
+}
+
+FrontierItem Crawler::Impl::MakeItem(Candidate c) {
   HostState& host = Host(c.origin, c.site);
   FrontierItem item;
   item.url = std::move(c.url);
@@ -481,8 +488,7 @@ void Crawler::Impl::Queue(Candidate c, bool force) {
   item.site = c.site;
   item.priority = c.priority;
   item.enqueued_micros = owner_->clock_->NowMicros();
-  if (force) frontier_->Requeue(std::move(item));
-  else frontier_->Push(std::move(item));
+  return item;
 }
 
 // Spider traps: endless URL spaces that are not content. Guards: URL length,
@@ -928,13 +934,15 @@ void Crawler::Impl::OnProcessed(Processed r) {
 void Crawler::Impl::QueueLinksAndFinish(Processed& r) {
   stats_.out_of_scope += r.rejections.out_of_scope;
   stats_.traps += r.rejections.traps;
-  // Links first, then Done: a crawl killed in between fetches nothing
-  // twice (the page is stored, see Admit) and loses no link. A stopping
-  // crawl queues nothing more; the page stays queued and the next run
-  // takes its links from the archive.
+  // Links and Done together (one batch in a persistent frontier): a crawl
+  // killed before fetches nothing twice (the page is stored, see Admit)
+  // and loses no link. A stopping crawl queues nothing more; the page
+  // stays queued and the next run takes its links from the archive.
   if (!stopping_) {
-    for (Candidate& c : r.candidates) Queue(std::move(c), /*force=*/false);
-    frontier_->Done(r.item);
+    std::vector<FrontierItem> items;
+    items.reserve(r.candidates.size());
+    for (Candidate& c : r.candidates) items.push_back(MakeItem(std::move(c)));
+    frontier_->PushAllThenDone(std::move(items), r.item);
   }
   Pump();
 }

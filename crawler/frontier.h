@@ -52,6 +52,15 @@ class Frontier {
   virtual void Retry(FrontierItem item) = 0;
   // Forgets a popped item for good (fetched and stored, or given up).
   virtual void Done(const FrontierItem& item) = 0;
+  // Push() of each of `items` (the links of a page), then Done(`done`) (the
+  // page): a persistent frontier writes them in one atomic batch. Returns
+  // how many items were queued.
+  virtual size_t PushAllThenDone(std::vector<FrontierItem> items, const FrontierItem& done) {
+    size_t queued = 0;
+    for (FrontierItem& item : items) queued += Push(std::move(item)) ? 1 : 0;
+    Done(done);
+    return queued;
+  }
   virtual bool Seen(std::string_view url) const = 0;
   // Marks a URL as seen without queuing it (e.g. a redirect's target).
   virtual void MarkSeen(std::string_view url) = 0;

@@ -223,19 +223,60 @@ class RocksFrontier : public Frontier {
 
   // Queues without the seen check; marks the URL seen.
   bool Add(FrontierItem item) {
-    const uint64_t h = SeenHash(item.url);
-    std::string seen_key = SeenKeyOf(h);
     if (queued_ >= options_.max_queued) {
       ++dropped_;
       return false;
     }
-    item.seq = next_seq_++;
-    std::string key = QueueKey(item);
     rocksdb::WriteBatch batch;
-    batch.Put(seen_, seen_key, rocksdb::Slice());
-    batch.Put(queue_, key, EncodeValue(item));
+    std::string key = Stage(&item, &batch);
     if (!Write(&batch)) return false;
-    filter_.Add(h);
+    Admit(std::move(key), std::move(item));
+    return true;
+  }
+
+  size_t PushAllThenDone(std::vector<FrontierItem> items, const FrontierItem& done) override {
+    rocksdb::WriteBatch batch;
+    std::vector<std::pair<std::string, FrontierItem>> staged;
+    std::vector<uint64_t> staged_hashes;  // two links of one page to one URL: queued once
+    for (FrontierItem& item : items) {
+      if (!status_.ok()) break;
+      const uint64_t h = SeenHash(item.url);
+      if (SeenHashExists(h) ||
+          std::find(staged_hashes.begin(), staged_hashes.end(), h) != staged_hashes.end()) {
+        continue;
+      }
+      if (queued_ + staged.size() >= options_.max_queued) {
+        ++dropped_;
+        continue;
+      }
+      staged_hashes.push_back(h);
+      std::string key = Stage(&item, &batch);
+      staged.emplace_back(std::move(key), std::move(item));
+    }
+    // The page last, in the same batch: a crash leaves both or neither.
+    const std::string done_key = QueueKey(done);
+    auto host = hosts_.find(done.host);
+    const bool in_flight = host != hosts_.end() && host->second.in_flight.count(done_key) > 0;
+    if (in_flight) batch.Delete(queue_, done_key);
+    if (batch.Count() > 0 && !Write(&batch)) return 0;
+    for (auto& [key, item] : staged) Admit(std::move(key), std::move(item));
+    if (in_flight) Forget(done.host, done_key);
+    return staged.size();
+  }
+
+  // Adds the writes that queue `item` (a new arrival number) to `batch`;
+  // returns its queue key.
+  std::string Stage(FrontierItem* item, rocksdb::WriteBatch* batch) {
+    item->seq = next_seq_++;
+    std::string key = QueueKey(*item);
+    batch->Put(seen_, SeenKeyOf(SeenHash(item->url)), rocksdb::Slice());
+    batch->Put(queue_, key, EncodeValue(*item));
+    return key;
+  }
+
+  // The in-memory side of a queued item, once its writes are in.
+  void Admit(std::string key, FrontierItem item) {
+    filter_.Add(SeenHash(item.url));
     HostQueue& q = hosts_[item.host];
     ++q.total;
     ++queued_;
@@ -245,7 +286,6 @@ class RocksFrontier : public Frontier {
       if (q.buffer.size() < options_.host_buffer * 4) q.buffer.emplace(std::move(key), std::move(item));
       else q.resume_key.clear();
     }
-    return true;
   }
 
   void Retry(FrontierItem item) override {
@@ -261,10 +301,17 @@ class RocksFrontier : public Frontier {
   void Done(const FrontierItem& item) override {
     std::string key = QueueKey(item);
     auto it = hosts_.find(item.host);
-    if (it == hosts_.end() || it->second.in_flight.erase(key) == 0) return;
+    if (it == hosts_.end() || it->second.in_flight.count(key) == 0) return;
     rocksdb::WriteBatch batch;
     batch.Delete(queue_, key);
     Write(&batch);
+    Forget(item.host, key);
+  }
+
+  // The in-memory side of Done() for a popped item.
+  void Forget(const std::string& host, const std::string& key) {
+    auto it = hosts_.find(host);
+    if (it == hosts_.end() || it->second.in_flight.erase(key) == 0) return;
     --it->second.total;
     --queued_;
     if (it->second.total == 0) hosts_.erase(it);

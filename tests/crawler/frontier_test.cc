@@ -124,6 +124,35 @@ TEST_P(FrontierTest, ClearSeenAllowsANewCrawl) {
   EXPECT_TRUE(f->Push(Item("http://a", "/1")));
 }
 
+TEST_P(FrontierTest, PushAllThenDoneQueuesNewLinksOnceAndForgetsThePage) {
+  auto f = Make(/*max_queued=*/4);
+  f->Push(Item("http://a", "/page"));
+  f->Push(Item("http://a", "/old"));
+  auto page = f->Pop("http://a");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->url, "http://a/page");
+  // Two new links (one given twice), one seen before, one over the cap.
+  std::vector<FrontierItem> links = {Item("http://a", "/1"), Item("http://b", "/2"),
+                                     Item("http://a", "/1"), Item("http://a", "/old"),
+                                     Item("http://b", "/3")};
+  EXPECT_EQ(f->PushAllThenDone(links, *page), 2u);
+  EXPECT_EQ(f->dropped(), 1u);
+  EXPECT_EQ(f->Queued(), 3u) << "/old, /1, /2; the page is done";
+  EXPECT_TRUE(f->Seen("http://a/1"));
+  EXPECT_FALSE(f->Seen("http://b/3"));
+  std::vector<FrontierItem> popped;
+  for (const char* host : {"http://a", "http://b"}) {
+    while (auto item = f->Pop(host)) popped.push_back(*item);
+  }
+  std::vector<std::string> urls;
+  for (const FrontierItem& item : popped) urls.push_back(item.url);
+  EXPECT_EQ(urls, (std::vector<std::string>{"http://a/old", "http://a/1", "http://b/2"}));
+  // Popped items count until done: one more link fits before /old is done.
+  EXPECT_EQ(f->PushAllThenDone({Item("http://c", "/4"), Item("http://c", "/5")}, popped[0]), 1u);
+  EXPECT_EQ(f->Queued(), 3u) << "/1, /2, /4";
+  EXPECT_EQ(f->dropped(), 2u);
+}
+
 INSTANTIATE_TEST_SUITE_P(All, FrontierTest, ::testing::ValuesIn(kImpls),
                          [](const auto& info) { return std::string(info.param.name); });
 
@@ -156,6 +185,26 @@ TEST(RocksFrontierTest, ReopenResumesEverythingNotDone) {
   auto six = (*f)->Pop("http://a");
   ASSERT_TRUE(six);
   EXPECT_EQ(six->url, "http://a/6");
+}
+
+TEST(RocksFrontierTest, PushAllThenDoneSurvivesAReopen) {
+  TempDir dir;
+  {
+    auto f = NewRocksFrontier(dir.Sub("f"));
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    (*f)->Push(Item("http://a", "/page"));
+    auto page = (*f)->Pop("http://a");
+    ASSERT_TRUE(page);
+    EXPECT_EQ((*f)->PushAllThenDone({Item("http://a", "/1"), Item("http://a", "/2")}, *page), 2u);
+  }
+  auto f = NewRocksFrontier(dir.Sub("f"));
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ((*f)->Queued(), 2u) << "the links, not the page";
+  EXPECT_FALSE((*f)->Push(Item("http://a", "/page")));
+  EXPECT_FALSE((*f)->Push(Item("http://a", "/2")));
+  std::vector<std::string> urls;
+  while (auto item = (*f)->Pop("http://a")) urls.push_back(item->url);
+  EXPECT_EQ(urls, (std::vector<std::string>{"http://a/1", "http://a/2"}));
 }
 
 TEST(RocksFrontierTest, SecondOpenOfALockedFrontierFails) {
