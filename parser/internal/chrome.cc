@@ -64,7 +64,9 @@ class NeedleSet {
     } else {
       Mark((first << 8) | static_cast<unsigned char>(needle[1]));
     }
-    by_first_[first].push_back({needle, bits});
+    Needle k{needle, bits, 0};
+    if (needle.size() >= 4) std::memcpy(&k.head, needle.data(), 4);
+    by_first_[first].push_back(k);
   }
   template <typename Needles>
   void AddAll(const Needles& needles, uint32_t bits) {
@@ -80,7 +82,13 @@ class NeedleSet {
       const unsigned pair = (first << 8) | (i + 1 < n ? static_cast<unsigned char>(s[i + 1]) : 0u);
       if ((may_start_[pair >> 6] >> (pair & 63) & 1) == 0) continue;
       for (const Needle& k : by_first_[first]) {
-        if ((found & k.bits) != k.bits && s.compare(i, k.text.size(), k.text) == 0) found |= k.bits;
+        if ((found & k.bits) == k.bits || i + k.text.size() > n) continue;
+        if (k.text.size() >= 4) {  // four bytes at once first: "다" starts many words
+          uint32_t head;
+          std::memcpy(&head, s.data() + i, 4);
+          if (head != k.head) continue;
+        }
+        if (s.compare(i, k.text.size(), k.text) == 0) found |= k.bits;
       }
     }
     return found;
@@ -90,6 +98,7 @@ class NeedleSet {
   struct Needle {
     std::string_view text;
     uint32_t bits;
+    uint32_t head;  // the first four bytes, for needles that long
   };
   void Mark(unsigned pair) { may_start_[pair >> 6] |= uint64_t{1} << (pair & 63); }
 
