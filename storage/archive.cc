@@ -86,6 +86,8 @@ constexpr bool kZstdDictTrainer = false;
 constexpr int kBloomBitsPerKey = 10;
 constexpr size_t kMaxWriteBufferBytesTotal = 128 << 20;
 constexpr int kMaxBackgroundFlushes = 2;
+// How long Flush() waits for flushes it did not start (a memtable full).
+constexpr int kMaxFlushWaitMs = 60'000;
 constexpr int kMaxBackgroundCompactions = 2;
 constexpr int64_t kMaxRawBodyBytes = int64_t{1} << 30;  // 1 GiB: a RocksDB value bound
 
@@ -1832,7 +1834,6 @@ Status ArchiveImpl::Flush() {
     db_->GetIntProperty(h, rocksdb::DB::Properties::kCurSizeActiveMemTable, &bytes);
     order.emplace_back(bytes, h);
   }
-  if (order.empty()) return Status::Ok();
   std::sort(order.begin(), order.end(),
             [](const auto& a, const auto& b) { return a.first > b.first; });
   rocksdb::FlushOptions fo;
@@ -1847,10 +1848,29 @@ Status ArchiveImpl::Flush() {
       if (!s.ok() && first_error.ok()) first_error = s;
     }
   };
-  std::thread helper(flush_some);
-  flush_some();
-  helper.join();
-  if (!first_error.ok()) return ToStatus(first_error, "flush");
+  if (order.size() > 1) {
+    std::thread helper(flush_some);
+    flush_some();
+    helper.join();
+    if (!first_error.ok()) return ToStatus(first_error, "flush");
+  }
+  // A flush started on its own (a memtable full) may still be running for a
+  // column family whose active memtable was empty, which Flush() does not
+  // wait for: wait for it before the last flush counts the WALs still
+  // needed (bounded: a failed flush leaves a background error).
+  for (int waited_ms = 0; waited_ms < kMaxFlushWaitMs; ++waited_ms) {
+    uint64_t pending = 0;
+    for (rocksdb::ColumnFamilyHandle* h : cf_) {
+      uint64_t n = 0;
+      db_->GetIntProperty(h, rocksdb::DB::Properties::kNumImmutableMemTable, &n);
+      pending += n;
+    }
+    uint64_t errors = 0;
+    db_->GetIntProperty(rocksdb::DB::Properties::kBackgroundErrors, &errors);
+    if (pending == 0 || errors > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (order.empty()) return Status::Ok();
   return ToStatus(db_->Flush(fo, order.back().second), "flush");
 }
 
