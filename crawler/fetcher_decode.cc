@@ -47,48 +47,62 @@ struct Decoded {
   std::string out;
 };
 
-// zlib's streaming inflate: exact about where the output passes `max` and
-// how far a cut or corrupt stream decodes. Concatenated gzip members are
-// decoded one after the other; bytes after the last stream are ignored.
-Decoded Inflate(Wrapper w, std::string_view in, size_t max) {
+// What one call of a streaming decoder did.
+enum class Step { kMore, kDone, kCutShort, kBadData };
+
+// Drives a streaming decoder: step(out, room, &produced) decodes into `room`
+// fresh bytes at `out` (at most kStreamStep) until it reports anything but
+// kMore. Output past `max` stops it with the first `max` bytes kept (one
+// byte of room past `max` shows that there is more).
+template <typename StepFn>
+Decoded Stream(size_t max, StepFn step) {
   Decoded d;
-  z_stream z{};
-  if (inflateInit2(&z, WindowBits(w)) != Z_OK) return d;
-  std::unique_ptr<z_stream, int (*)(z_stream*)> end(&z, inflateEnd);
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(std::min<size_t>(in.size(), UINT32_MAX));
   while (true) {
     const size_t before = d.out.size();
-    // One byte past max shows that there is more.
     const size_t room = std::min(kStreamStep, max + 1 - before);
     d.out.resize(before + room);
-    z.next_out = reinterpret_cast<Bytef*>(d.out.data() + before);
-    z.avail_out = static_cast<uInt>(room);
-    const int rc = inflate(&z, Z_NO_FLUSH);
-    d.out.resize(before + (room - z.avail_out));
+    size_t produced = 0;
+    const Step result = step(d.out.data() + before, room, &produced);
+    d.out.resize(before + produced);
     if (d.out.size() > max) {
       d.out.resize(max);
       d.kind = Decoded::kOverLimit;
       return d;
     }
-    if (rc == Z_STREAM_END) {
-      std::string_view rest(reinterpret_cast<const char*>(z.next_in), z.avail_in);
-      if (w == Wrapper::kGzip && StartsGzipMember(rest)) {
-        inflateReset(&z);
-        continue;
-      }
-      d.kind = Decoded::kDone;
-      return d;
-    }
-    if (rc == Z_BUF_ERROR || (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0)) {
-      d.kind = Decoded::kCutShort;  // the input ended inside the stream
-      return d;
-    }
-    if (rc != Z_OK) {
-      d.kind = Decoded::kBadData;
-      return d;
+    switch (result) {
+      case Step::kMore: continue;
+      case Step::kDone: d.kind = Decoded::kDone; return d;
+      case Step::kCutShort: d.kind = Decoded::kCutShort; return d;
+      case Step::kBadData: d.kind = Decoded::kBadData; return d;
     }
   }
+}
+
+// zlib's streaming inflate: exact about where the output passes `max` and
+// how far a cut or corrupt stream decodes. Concatenated gzip members are
+// decoded one after the other; bytes after the last stream are ignored.
+Decoded Inflate(Wrapper w, std::string_view in, size_t max) {
+  z_stream z{};
+  if (inflateInit2(&z, WindowBits(w)) != Z_OK) return Decoded();
+  std::unique_ptr<z_stream, int (*)(z_stream*)> end(&z, inflateEnd);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(std::min<size_t>(in.size(), UINT32_MAX));
+  return Stream(max, [&](char* out, size_t room, size_t* produced) {
+    z.next_out = reinterpret_cast<Bytef*>(out);
+    z.avail_out = static_cast<uInt>(room);
+    const int rc = inflate(&z, Z_NO_FLUSH);
+    *produced = room - z.avail_out;
+    if (rc == Z_STREAM_END) {
+      std::string_view rest(reinterpret_cast<const char*>(z.next_in), z.avail_in);
+      if (w != Wrapper::kGzip || !StartsGzipMember(rest)) return Step::kDone;
+      inflateReset(&z);
+      return Step::kMore;
+    }
+    if (rc == Z_BUF_ERROR || (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0)) {
+      return Step::kCutShort;  // the input ended inside the stream
+    }
+    return rc == Z_OK ? Step::kMore : Step::kBadData;
+  });
 }
 
 struct FreeDecompressor {
@@ -163,33 +177,24 @@ Decoded DecodeOne(Wrapper w, std::string_view in, size_t max) {
 
 // Brotli (RFC 7932), streaming, bounded by `max` like Inflate().
 Decoded Unbrotli(std::string_view in, size_t max) {
-  Decoded d;
   std::unique_ptr<BrotliDecoderState, void (*)(BrotliDecoderState*)> state(
       BrotliDecoderCreateInstance(nullptr, nullptr, nullptr), BrotliDecoderDestroyInstance);
-  if (!state) return d;
+  if (!state) return Decoded();
   const uint8_t* next_in = reinterpret_cast<const uint8_t*>(in.data());
   size_t avail_in = in.size();
-  while (true) {
-    const size_t before = d.out.size();
-    const size_t room = std::min(kStreamStep, max + 1 - before);
-    d.out.resize(before + room);
-    uint8_t* next_out = reinterpret_cast<uint8_t*>(d.out.data() + before);
+  return Stream(max, [&](char* out, size_t room, size_t* produced) {
+    uint8_t* next_out = reinterpret_cast<uint8_t*>(out);
     size_t avail_out = room;
     const BrotliDecoderResult r =
         BrotliDecoderDecompressStream(state.get(), &avail_in, &next_in, &avail_out, &next_out, nullptr);
-    d.out.resize(before + (room - avail_out));
-    if (d.out.size() > max) {
-      d.out.resize(max);
-      d.kind = Decoded::kOverLimit;
-      return d;
-    }
+    *produced = room - avail_out;
     switch (r) {
-      case BROTLI_DECODER_RESULT_SUCCESS: d.kind = Decoded::kDone; return d;
-      case BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT: d.kind = Decoded::kCutShort; return d;
-      case BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT: continue;
-      default: d.kind = Decoded::kBadData; return d;
+      case BROTLI_DECODER_RESULT_SUCCESS: return Step::kDone;
+      case BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT: return Step::kCutShort;
+      case BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT: return Step::kMore;
+      default: return Step::kBadData;
     }
-  }
+  });
 }
 
 // Largest zstd window accepted: 8 MiB, what RFC 8878 asks HTTP senders to
@@ -199,35 +204,22 @@ constexpr int kZstdMaxWindowLog = 23;
 // zstd (RFC 8878), streaming, bounded by `max` like Inflate();
 // concatenated frames are decoded one after the other.
 Decoded Unzstd(std::string_view in, size_t max) {
-  Decoded d;
   std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
   if (!ctx || ZSTD_isError(ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_windowLogMax, kZstdMaxWindowLog))) {
-    return d;
+    return Decoded();
   }
   ZSTD_inBuffer input{in.data(), in.size(), 0};
-  size_t pending = 1;  // 0 once a frame is complete
-  while (true) {
-    const size_t before = d.out.size();
-    const size_t room = std::min(kStreamStep, max + 1 - before);
-    d.out.resize(before + room);
-    ZSTD_outBuffer output{d.out.data() + before, room, 0};
-    pending = ZSTD_decompressStream(ctx.get(), &output, &input);
-    d.out.resize(before + output.pos);
-    if (ZSTD_isError(pending)) {
-      d.kind = Decoded::kBadData;
-      return d;
-    }
-    if (d.out.size() > max) {
-      d.out.resize(max);
-      d.kind = Decoded::kOverLimit;
-      return d;
-    }
+  return Stream(max, [&](char* out, size_t room, size_t* produced) {
+    ZSTD_outBuffer output{out, room, 0};
+    const size_t pending = ZSTD_decompressStream(ctx.get(), &output, &input);  // 0: a frame ended
+    if (ZSTD_isError(pending)) return Step::kBadData;  // nothing produced counts
+    *produced = output.pos;
     // All input read and nothing more to flush: done, or cut inside a frame.
     if (input.pos == input.size && output.pos < room) {
-      d.kind = pending == 0 ? Decoded::kDone : Decoded::kCutShort;
-      return d;
+      return pending == 0 ? Step::kDone : Step::kCutShort;
     }
-  }
+    return Step::kMore;
+  });
 }
 
 std::string LowerTrim(std::string_view s) {

@@ -212,25 +212,27 @@ class RocksFrontier : public Frontier {
 
   bool Push(FrontierItem item) override {
     if (!status_.ok()) return false;
-    if (SeenHashExists(SeenHash(item.url))) return false;
-    return Add(std::move(item));
+    const uint64_t h = SeenHash(item.url);
+    if (SeenHashExists(h)) return false;
+    return Add(std::move(item), h);
   }
 
   bool Requeue(FrontierItem item) override {
     if (!status_.ok()) return false;
-    return Add(std::move(item));
+    const uint64_t h = SeenHash(item.url);
+    return Add(std::move(item), h);
   }
 
-  // Queues without the seen check; marks the URL seen.
-  bool Add(FrontierItem item) {
+  // Queues without the seen check; marks the URL (SeenHash `h`) seen.
+  bool Add(FrontierItem item, uint64_t h) {
     if (queued_ >= options_.max_queued) {
       ++dropped_;
       return false;
     }
     rocksdb::WriteBatch batch;
-    std::string key = Stage(&item, &batch);
+    std::string key = Stage(&item, h, &batch);
     if (!Write(&batch)) return false;
-    Admit(std::move(key), std::move(item));
+    Admit(std::move(key), std::move(item), h);
     return true;
   }
 
@@ -250,7 +252,7 @@ class RocksFrontier : public Frontier {
         continue;
       }
       staged_hashes.push_back(h);
-      std::string key = Stage(&item, &batch);
+      std::string key = Stage(&item, h, &batch);
       staged.emplace_back(std::move(key), std::move(item));
     }
     // The page last, in the same batch: a crash leaves both or neither.
@@ -259,24 +261,26 @@ class RocksFrontier : public Frontier {
     const bool in_flight = host != hosts_.end() && host->second.in_flight.count(done_key) > 0;
     if (in_flight) batch.Delete(queue_, done_key);
     if (batch.Count() > 0 && !Write(&batch)) return 0;
-    for (auto& [key, item] : staged) Admit(std::move(key), std::move(item));
+    for (size_t i = 0; i < staged.size(); ++i) {
+      Admit(std::move(staged[i].first), std::move(staged[i].second), staged_hashes[i]);
+    }
     if (in_flight) Forget(done.host, done_key);
     return staged.size();
   }
 
-  // Adds the writes that queue `item` (a new arrival number) to `batch`;
-  // returns its queue key.
-  std::string Stage(FrontierItem* item, rocksdb::WriteBatch* batch) {
+  // Adds the writes that queue `item` (a new arrival number; `h` its
+  // SeenHash) to `batch`; returns its queue key.
+  std::string Stage(FrontierItem* item, uint64_t h, rocksdb::WriteBatch* batch) {
     item->seq = next_seq_++;
     std::string key = QueueKey(*item);
-    batch->Put(seen_, SeenKeyOf(SeenHash(item->url)), rocksdb::Slice());
+    batch->Put(seen_, SeenKeyOf(h), rocksdb::Slice());
     batch->Put(queue_, key, EncodeValue(*item));
     return key;
   }
 
   // The in-memory side of a queued item, once its writes are in.
-  void Admit(std::string key, FrontierItem item) {
-    filter_.Add(SeenHash(item.url));
+  void Admit(std::string key, FrontierItem item, uint64_t h) {
+    filter_.Add(h);
     HostQueue& q = hosts_[item.host];
     ++q.total;
     ++queued_;
