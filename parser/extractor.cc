@@ -239,14 +239,30 @@ std::string_view Utf8Prefix(std::string_view s, size_t max) {
   return s.substr(0, cut);
 }
 
-// Lower-case, spaces removed: for comparing names loosely.
+char SquashLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+bool IsSquashed(char c) { return c == ' ' || c == '\t' || c == '\n'; }
+
+// `s` lower-cased (ASCII), spaces, tabs and newlines removed: for
+// comparing names and titles loosely.
 std::string Squash(std::string_view s) {
-  std::string out;
+  std::string out(s.size(), '\0');
+  size_t n = 0;
   for (char c : s) {
-    if (c == ' ' || c == '\t' || c == '\n') continue;
-    out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+    if (!IsSquashed(c)) out[n++] = SquashLower(c);
   }
+  out.resize(n);
   return out;
+}
+
+// Squash(s) == key, without building Squash(s).
+bool SquashEquals(std::string_view s, std::string_view key) {
+  size_t k = 0;
+  for (char c : s) {
+    if (IsSquashed(c)) continue;
+    if (k == key.size() || SquashLower(c) != key[k]) return false;
+    ++k;
+  }
+  return k == key.size();
 }
 
 struct Node {
@@ -904,7 +920,7 @@ void Extraction::BuildBody(const std::vector<int>& containers) {
       if (p.empty()) continue;
       if (text::CountChars(p) >= kMinProseChars) seen_prose = true;
     }
-    if (!title_key.empty() && Squash(p) == title_key) continue;
+    if (!title_key.empty() && SquashEquals(p, title_key)) continue;
     // Repeated short lines (a byline twice) once; long paragraphs may repeat.
     if (p == previous && text::CountChars(p) <= 30) continue;
     if (text::CountChars(p) >= 40) ++long_paragraphs;
@@ -1064,7 +1080,7 @@ std::string Extraction::TitleShownInPage(const std::string& raw) const {
       std::string candidate(text::Trim(std::string_view(raw).substr(s, e - s)));
       if (text::CountChars(candidate) < 4) continue;
       // The site's own name (a logo) is not the title.
-      if (!site_key.empty() && Squash(candidate) == site_key) continue;
+      if (!site_key.empty() && SquashEquals(candidate, site_key)) continue;
       if (std::binary_search(heads.begin(), heads.end(), Squash(candidate))) best = candidate;
     }
   }
@@ -1261,7 +1277,7 @@ void Extraction::FillAuthors(int top) {
   auto add = [&](std::string_view raw) {
     for (std::string& n : internal::CleanAuthorNames(raw)) {
       if (n.find("://") != std::string::npos || text::StartsWith(n, "www.")) continue;
-      if (!site.empty() && Squash(n) == site) continue;
+      if (!site.empty() && SquashEquals(n, site)) continue;
       if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(std::move(n));
     }
   };

@@ -6,36 +6,39 @@
 namespace jikji::parser::internal {
 namespace {
 
-constexpr size_t kAlign = alignof(std::max_align_t);
-
-size_t RoundUp(size_t n) { return (n + kAlign - 1) & ~(kAlign - 1); }
+size_t RoundUp(size_t n, size_t align) { return (n + align - 1) & ~(align - 1); }
 
 }  // namespace
 
 Arena::Arena(size_t block_bytes, size_t keep_bytes)
-    : block_bytes_(std::max(RoundUp(block_bytes), kAlign)), keep_bytes_(keep_bytes) {}
+    : block_bytes_(std::max(RoundUp(block_bytes, kAlign), kAlign)), keep_bytes_(keep_bytes) {}
 
-void* Arena::Allocate(size_t n) {
-  n = RoundUp(std::max<size_t>(n, 1));
-  used_ += n;
-  while (current_ < blocks_.size()) {
-    Block& b = blocks_[current_];
-    if (b.size - offset_ >= n) {
-      char* p = b.data.get() + offset_;
-      offset_ += n;
+void Arena::Enter(size_t i) {
+  current_ = i;
+  next_ = blocks_[i].data.get();
+  end_ = next_ + blocks_[i].size;
+}
+
+void* Arena::AllocateSlow(size_t n) {
+  // The rest of the current block is wasted; try the next kept ones.
+  while (current_ + 1 < blocks_.size()) {
+    Enter(current_ + 1);
+    if (blocks_[current_].size >= n) {
+      void* p = next_;
+      next_ += n;
+      used_ += n;
       return p;
     }
-    // The rest of this block is wasted; try the next kept one.
-    ++current_;
-    offset_ = 0;
   }
   // A request bigger than a block gets a block of its own size.
   size_t size = std::max(n, block_bytes_);
   blocks_.push_back(Block{std::make_unique_for_overwrite<char[]>(size), size});
   reserved_ += size;
-  current_ = blocks_.size() - 1;
-  offset_ = n;
-  return blocks_.back().data.get();
+  Enter(blocks_.size() - 1);
+  void* p = next_;
+  next_ += n;
+  used_ += n;
+  return p;
 }
 
 void Arena::Reset() {
@@ -48,9 +51,13 @@ void Arena::Reset() {
   }
   blocks_.resize(keep_count);
   reserved_ = kept;
-  current_ = 0;
-  offset_ = 0;
   used_ = 0;
+  if (blocks_.empty()) {
+    current_ = 0;
+    next_ = end_ = nullptr;
+  } else {
+    Enter(0);
+  }
 }
 
 void* Arena::GumboAllocate(void* arena, size_t n) noexcept {

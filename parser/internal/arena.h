@@ -18,6 +18,7 @@
 #ifndef JIKJI_PARSER_INTERNAL_ARENA_H_
 #define JIKJI_PARSER_INTERNAL_ARENA_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <vector>
@@ -32,7 +33,14 @@ class Arena {
 
   // `n` bytes aligned to alignof(std::max_align_t); never null (throws
   // std::bad_alloc as operator new does).
-  void* Allocate(size_t n);
+  void* Allocate(size_t n) {
+    n = (std::max<size_t>(n, 1) + kAlign - 1) & ~(kAlign - 1);
+    if (static_cast<size_t>(end_ - next_) < n) return AllocateSlow(n);
+    void* p = next_;
+    next_ += n;
+    used_ += n;
+    return p;
+  }
   // Forgets every allocation.
   void Reset();
 
@@ -48,6 +56,13 @@ class Arena {
   static void GumboFree(void* arena, void* ptr) noexcept;
 
  private:
+  static constexpr size_t kAlign = alignof(std::max_align_t);
+
+  // Allocate() when the current block has less than `n` (rounded) left.
+  void* AllocateSlow(size_t n);
+  // Makes blocks_[i] the block being filled, from its start.
+  void Enter(size_t i);
+
   struct Block {
     std::unique_ptr<char[]> data;
     size_t size;
@@ -56,8 +71,9 @@ class Arena {
   size_t block_bytes_;
   size_t keep_bytes_;
   std::vector<Block> blocks_;
-  size_t current_ = 0;  // index of the block being filled
-  size_t offset_ = 0;   // bytes used in blocks_[current_]
+  size_t current_ = 0;      // index of the block being filled
+  char* next_ = nullptr;    // its first free byte
+  char* end_ = nullptr;     // its end
   size_t used_ = 0;
   size_t reserved_ = 0;
 };

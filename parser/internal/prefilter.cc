@@ -1,6 +1,8 @@
 #include "parser/internal/prefilter.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cstring>
 
 namespace jikji::parser::internal {
@@ -16,33 +18,133 @@ bool IsAlpha(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
-bool In(std::string_view name, std::initializer_list<std::string_view> set) {
-  for (std::string_view s : set) {
-    if (s == name) return true;
+// A tag name as the prefilter compares it: lower-cased, its first
+// kMaxTagName bytes (zero padded), and its length up to that.
+struct TagName {
+  std::array<char, kMaxTagName + 1> s{};
+  uint8_t len = 0;
+
+  std::string_view view() const { return {s.data(), len}; }
+  // First eight bytes as one little-endian word (see Word()).
+  uint64_t Lo() const {
+    uint64_t w;
+    std::memcpy(&w, s.data(), 8);
+    return w;
   }
-  return false;
+  uint64_t Hi() const {
+    uint64_t w;
+    std::memcpy(&w, s.data() + 8, 8);
+    return w;
+  }
+  bool operator==(const TagName& o) const { return len == o.len && Lo() == o.Lo() && Hi() == o.Hi(); }
+};
+
+// `n` (up to eight bytes) as TagName::Lo() reads it.
+constexpr uint64_t Word(std::string_view n) {
+  uint64_t w = 0;
+  for (size_t i = 0; i < n.size() && i < 8; ++i) w |= uint64_t{static_cast<uint8_t>(n[i])} << (8 * i);
+  return w;
 }
 
-bool IsVoid(std::string_view n) {
-  return In(n, {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                "param", "source", "track", "wbr", "keygen", "frame", "basefont", "bgsound"});
-}
+// What the prefilter needs to know of a tag name (bit set).
+enum TagKind : uint32_t {
+  kDropContent = 1 << 0,  // script, style, svg, noscript, template: removed with their content
+  kRawText = 1 << 1,      // xmp, iframe, noembed, noframes, plaintext: '&' is literal inside
+  kVoid = 1 << 2,         // no end tag
+  kClosesP = 1 << 3,      // a start tag that closes an open <p>
+  kEndsItself = 1 << 4,   // li dt dd option td th tr a: a start tag closes an open one of its kind
+  kCell = 1 << 5,         // td, th
+  kCellOrRow = 1 << 6,    // td, th, tr: close an open td or th
+  kDefinition = 1 << 7,   // dt, dd
+  kP = 1 << 8,
+};
 
-// Start tags that close an open <p> (HTML "close a p element" cases).
-bool ClosesP(std::string_view n) {
-  return In(n, {"address", "article", "aside", "blockquote", "center", "details", "dialog",
-                "dir", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1",
-                "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "main", "menu", "nav",
-                "ol", "p", "pre", "section", "summary", "table", "ul", "li", "dd", "dt"});
+uint32_t Classify(const TagName& n) {
+  const uint64_t hi = n.Hi();
+  auto only = [&](uint32_t kind, size_t len) { return hi == 0 && n.len == len ? kind : 0u; };
+  switch (n.Lo()) {
+    case Word("script"): return only(kDropContent, 6);
+    case Word("style"): return only(kDropContent, 5);
+    case Word("svg"): return only(kDropContent, 3);
+    case Word("noscript"): return only(kDropContent, 8);
+    case Word("template"): return only(kDropContent, 8);
+    case Word("xmp"): return only(kRawText, 3);
+    case Word("iframe"): return only(kRawText, 6);
+    case Word("noembed"): return only(kRawText, 7);
+    case Word("noframes"): return only(kRawText, 8);
+    case Word("plaintex"): return hi == Word("t") && n.len == 9 ? kRawText : 0u;
+    case Word("area"): return only(kVoid, 4);
+    case Word("base"): return only(kVoid, 4);
+    case Word("br"): return only(kVoid, 2);
+    case Word("col"): return only(kVoid, 3);
+    case Word("embed"): return only(kVoid, 5);
+    case Word("hr"): return only(kVoid | kClosesP, 2);
+    case Word("img"): return only(kVoid, 3);
+    case Word("input"): return only(kVoid, 5);
+    case Word("link"): return only(kVoid, 4);
+    case Word("meta"): return only(kVoid, 4);
+    case Word("param"): return only(kVoid, 5);
+    case Word("source"): return only(kVoid, 6);
+    case Word("track"): return only(kVoid, 5);
+    case Word("wbr"): return only(kVoid, 3);
+    case Word("keygen"): return only(kVoid, 6);
+    case Word("frame"): return only(kVoid, 5);
+    case Word("basefont"): return only(kVoid, 8);
+    case Word("bgsound"): return only(kVoid, 7);
+    case Word("address"): return only(kClosesP, 7);
+    case Word("article"): return only(kClosesP, 7);
+    case Word("aside"): return only(kClosesP, 5);
+    case Word("blockquo"): return hi == Word("te") && n.len == 10 ? kClosesP : 0u;
+    case Word("center"): return only(kClosesP, 6);
+    case Word("details"): return only(kClosesP, 7);
+    case Word("dialog"): return only(kClosesP, 6);
+    case Word("dir"): return only(kClosesP, 3);
+    case Word("div"): return only(kClosesP, 3);
+    case Word("dl"): return only(kClosesP, 2);
+    case Word("fieldset"): return only(kClosesP, 8);
+    case Word("figcapti"): return hi == Word("on") && n.len == 10 ? kClosesP : 0u;
+    case Word("figure"): return only(kClosesP, 6);
+    case Word("footer"): return only(kClosesP, 6);
+    case Word("form"): return only(kClosesP, 4);
+    case Word("h1"): return only(kClosesP, 2);
+    case Word("h2"): return only(kClosesP, 2);
+    case Word("h3"): return only(kClosesP, 2);
+    case Word("h4"): return only(kClosesP, 2);
+    case Word("h5"): return only(kClosesP, 2);
+    case Word("h6"): return only(kClosesP, 2);
+    case Word("header"): return only(kClosesP, 6);
+    case Word("hgroup"): return only(kClosesP, 6);
+    case Word("main"): return only(kClosesP, 4);
+    case Word("menu"): return only(kClosesP, 4);
+    case Word("nav"): return only(kClosesP, 3);
+    case Word("ol"): return only(kClosesP, 2);
+    case Word("p"): return only(kClosesP | kP, 1);
+    case Word("pre"): return only(kClosesP, 3);
+    case Word("section"): return only(kClosesP, 7);
+    case Word("summary"): return only(kClosesP, 7);
+    case Word("table"): return only(kClosesP, 5);
+    case Word("ul"): return only(kClosesP, 2);
+    case Word("li"): return only(kClosesP | kEndsItself, 2);
+    case Word("dd"): return only(kClosesP | kEndsItself | kDefinition, 2);
+    case Word("dt"): return only(kClosesP | kEndsItself | kDefinition, 2);
+    case Word("option"): return only(kEndsItself, 6);
+    case Word("td"): return only(kEndsItself | kCell | kCellOrRow, 2);
+    case Word("th"): return only(kEndsItself | kCell | kCellOrRow, 2);
+    case Word("tr"): return only(kEndsItself | kCellOrRow, 2);
+    case Word("a"): return only(kEndsItself, 1);
+    default: return 0;
+  }
 }
 
 // Reads a lower-cased tag name starting at s[i]; returns the index after it.
-size_t ReadName(std::string_view s, size_t i, std::string* name) {
-  name->clear();
+size_t ReadName(std::string_view s, size_t i, TagName* name) {
+  *name = TagName();
+  size_t n = 0;
   while (i < s.size() && !IsSpace(s[i]) && s[i] != '>' && s[i] != '/') {
-    if (name->size() < kMaxTagName) name->push_back(Lower(s[i]));
+    if (n < kMaxTagName) name->s[n++] = Lower(s[i]);
     ++i;
   }
+  name->len = static_cast<uint8_t>(n);
   return i;
 }
 
@@ -148,11 +250,15 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
   out->count_capped_tags = 0;
   size_t tags = 0;  // start and end tags passed through
   out->html.reserve(s.size());
-  std::vector<std::string> stack;
+  struct Open {
+    TagName name;
+    uint32_t kind;
+  };
+  std::vector<Open> stack;
   stack.reserve(64);
   size_t excess = 0;  // start tags dropped whose end tags are still to come
   size_t limit = static_cast<size_t>(std::max(1, max_depth));
-  std::string name;
+  TagName name;
   size_t i = 0;
   size_t copy_from = 0;  // s[copy_from..) is not in out->html yet
   size_t text_from = 0;  // where the text run since the last markup starts
@@ -208,7 +314,7 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
       } else {
         size_t depth = std::min(stack.size(), kCloseSearchDepth);
         for (size_t k = 0; k < depth; ++k) {
-          if (stack[stack.size() - 1 - k] == name) {
+          if (stack[stack.size() - 1 - k].name == name) {
             stack.resize(stack.size() - 1 - k);
             break;
           }
@@ -227,16 +333,16 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
     size_t end = TagEnd(s, after);
     i = text_from = end;
     bool self_closing = end >= 2 && end <= s.size() && s[end - 1] == '>' && s[end - 2] == '/';
-    if (name == "script" || name == "style" || name == "svg" || name == "noscript" ||
-        name == "template") {
+    const uint32_t kind = Classify(name);
+    if (kind & kDropContent) {
       if (self_closing) {
         drop(lt, end);
         continue;
       }
-      size_t close = FindEndTag(s, end, name);
+      size_t close = FindEndTag(s, end, name.view());
       size_t content_end = close == std::string_view::npos ? s.size() : close;
       size_t to = close == std::string_view::npos ? s.size() : TagEnd(s, close + 2);
-      if (name == "script" && IsJsonLdScript(s.substr(after, end - after)) &&
+      if (name.view() == "script" && IsJsonLdScript(s.substr(after, end - after)) &&
           out->json_ld.size() < kMaxJsonLdBlocks && content_end - end <= kMaxJsonLdBytes) {
         out->json_ld.emplace_back(s.substr(end, content_end - end));
       }
@@ -248,8 +354,9 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
     // (One inside another's raw text is text: no search, so that a page of
     // unclosed <iframe>s is not scanned to its end once per tag.)
     if (placeholders && lt >= raw_until &&
-        In(name, {"xmp", "iframe", "noembed", "noframes", "plaintext"})) {
-      size_t close = name == "plaintext" ? std::string_view::npos : FindEndTag(s, end, name);
+        (kind & kRawText)) {
+      size_t close =
+          name.view() == "plaintext" ? std::string_view::npos : FindEndTag(s, end, name.view());
       raw_until = close == std::string_view::npos ? s.size() : close;
     }
     if (tags >= max_tags) {
@@ -258,16 +365,17 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
       continue;
     }
     ++tags;
-    if (IsVoid(name) || self_closing) {
+    if ((kind & kVoid) || self_closing) {
       keep_start_tag(lt, after, end);
       continue;
     }
     // Implied end tags, as the tree builder would close them.
     if (!stack.empty()) {
-      const std::string& top = stack.back();
-      if ((top == "p" && ClosesP(name)) || (top == name && In(name, {"li", "dt", "dd", "option", "td", "th", "tr", "a"})) ||
-          ((top == "td" || top == "th") && In(name, {"td", "th", "tr"})) ||
-          ((top == "dt" || top == "dd") && In(name, {"dt", "dd"}))) {
+      const Open& top = stack.back();
+      if (((top.kind & kP) && (kind & kClosesP)) ||
+          ((kind & kEndsItself) && top.name == name) ||
+          ((top.kind & kCell) && (kind & kCellOrRow)) ||
+          ((top.kind & kDefinition) && (kind & kDefinition))) {
         stack.pop_back();
       }
     }
@@ -276,7 +384,7 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
       ++excess;
       ++out->depth_capped_tags;
     } else {
-      stack.push_back(name);
+      stack.push_back({name, kind});
       keep_start_tag(lt, after, end);
     }
   }

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include <unicode/utf8.h>
+#include <xxhash.h>
 
 #include "parser/internal/arena.h"
 #include "parser/internal/text.h"
@@ -234,7 +235,7 @@ bool TextRuns::Append(std::string_view run, std::string* out) {
 
 size_t TextRuns::FindSlot(std::string_view decoded) const {
   const size_t mask = values_.size() - 1;
-  size_t at = std::hash<std::string_view>()(decoded) & mask;
+  size_t at = XXH3_64bits(decoded.data(), decoded.size()) & mask;
   while (values_[at] != 0 && (*this)[values_[at] - 1] != decoded) at = (at + 1) & mask;
   return at;
 }

@@ -518,6 +518,43 @@ TEST(Pathological, TagsBeyondTheCapAreDroppedAndTheirTextKept) {
   EXPECT_EQ(pre.count_capped_tags, 0u);
 }
 
+// The depth guard's estimate closes optional end tags as the tree builder
+// would (<li> closes <li>, <td> or <tr> closes a cell, <div> closes <p>,
+// <dd> closes <dt>), matches names case-insensitively on their first 15
+// bytes, and nothing else: a longer name or a near miss nests.
+TEST(Pathological, DepthGuardClosesOptionalEndTagsByName) {
+  auto capped = [](const std::string& html) {
+    internal::PrefilterResult pre;
+    internal::Prefilter(html, 8, 100000, &pre);
+    return pre.depth_capped_tags;
+  };
+  auto repeat = [](std::string_view s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+  };
+  EXPECT_EQ(capped("<ul>" + repeat("<li>x", 50)), 0u);
+  EXPECT_EQ(capped("<UL>" + repeat("<Li>x", 50)), 0u);
+  EXPECT_EQ(capped("<table><tr>" + repeat("<td>a<th>b", 50)), 0u);
+  EXPECT_EQ(capped("<table>" + repeat("<tr>a", 50)), 0u);
+  EXPECT_EQ(capped("<dl>" + repeat("<dt>a<dd>b", 50)), 0u);
+  EXPECT_EQ(capped(repeat("<p>a<div>b</div>", 50)), 0u);
+  EXPECT_EQ(capped(repeat("<p>a<hr>", 50)), 0u);
+  EXPECT_EQ(capped("<select>" + repeat("<option>a", 50)), 0u);
+  EXPECT_EQ(capped(repeat("<a href=x>a", 50)), 0u);
+  // Not closed by another of their kind: these nest.
+  EXPECT_EQ(capped(repeat("<div>", 50)), 42u);
+  EXPECT_EQ(capped(repeat("<p><span>a", 50)), 92u);
+  EXPECT_EQ(capped(repeat("<lix>a", 50)), 42u);
+  EXPECT_EQ(capped(repeat("<blockquotexyz>a", 50)), 42u);
+  // An end tag closes the open element of its name (first 15 bytes) and
+  // everything opened after it.
+  EXPECT_EQ(capped(repeat("<div><span><b>a</DIV>", 50)), 0u);
+  EXPECT_EQ(capped(repeat("<abcdefghijklmnopq><i>a</abcdefghijklmnoXYZ>", 50)), 0u);
+  // Void and self-closing tags never open.
+  EXPECT_EQ(capped("<div>" + repeat("<br><img src=x><input><span/>", 50)), 0u);
+}
+
 TEST(Pathological, ManyTagsAreCappedAndTheArticleSurvives) {
   std::string html = ArticleHtml();
   std::string links = "<div class='link-farm'>";
