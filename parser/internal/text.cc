@@ -60,23 +60,38 @@ bool IsValidUtf8Prefix(std::string_view s, bool truncated) {
   const uint8_t* p = reinterpret_cast<const uint8_t*>(s.data());
   int32_t n = static_cast<int32_t>(s.size());
   int32_t i = 0;
+  auto continuation = [&](int32_t k) { return (p[k] & 0xC0) == 0x80; };
   while (i < n) {
-    // ASCII fast path, 8 bytes at a time.
-    while (i + 8 <= n) {
-      uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if (w & 0x8080808080808080ULL) break;
-      i += 8;
-    }
-    if (i >= n) break;
-    if (p[i] < 0x80) {
+    const uint8_t c = p[i];
+    if (c < 0x80) {
+      // ASCII: then 8 bytes at a time while they are ASCII.
       ++i;
+      while (i + 8 <= n) {
+        uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if (w & kHighBits) break;
+        i += 8;
+      }
       continue;
     }
+    // The sequences every lead byte but E0, ED and F0..F4 starts are valid
+    // with any continuation bytes: U+0080..U+07FF, U+1000..U+CFFF (Hangul,
+    // CJK) and U+E000..U+FFFF.
+    if (c >= 0xE1 && c <= 0xEF && c != 0xED) {
+      if (i + 2 < n && continuation(i + 1) && continuation(i + 2)) {
+        i += 3;
+        continue;
+      }
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      if (i + 1 < n && continuation(i + 1)) {
+        i += 2;
+        continue;
+      }
+    }
     int32_t start = i;
-    UChar32 c;
-    U8_NEXT(p, i, n, c);
-    if (c < 0) {
+    UChar32 cp;
+    U8_NEXT(p, i, n, cp);
+    if (cp < 0) {
       // An incomplete sequence that runs into the end of a cut input.
       if (truncated && i == n && n - start < 4) return true;
       return false;
