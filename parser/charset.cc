@@ -511,13 +511,18 @@ bool DecodeWithIcu(std::string_view bytes, std::string_view icu_name, std::strin
       carried = 1;
       --n;
     }
+    // At most three UTF-8 bytes per UTF-16 unit (a pair makes four).
+    const size_t base = out->size();
+    out->resize(base + 3 * static_cast<size_t>(n));
+    char* w = out->data() + base;
     int32_t i = 0;
     while (i < n) {
       UChar32 c;
       U16_NEXT(buf.data(), i, n, c);
       if (U_IS_SURROGATE(c)) c = 0xFFFD;
-      text::AppendUtf8(static_cast<uint32_t>(c), out);
+      w = text::WriteUtf8(static_cast<uint32_t>(c), w);
     }
+    out->resize(static_cast<size_t>(w - out->data()));
     if (carried) buf[0] = buf[n];
     if (!more) break;
   }

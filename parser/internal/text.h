@@ -42,6 +42,9 @@ char32_t NextCodePoint(std::string_view s, size_t* i);
 // Appends `cp` in UTF-8; a surrogate or a value beyond U+10FFFF appends
 // U+FFFD.
 void AppendUtf8(char32_t cp, std::string* out);
+// The same into `out`, which has room for kMaxUtf8Bytes; returns the end.
+inline constexpr size_t kMaxUtf8Bytes = 4;
+char* WriteUtf8(char32_t cp, char* out);
 inline bool IsHangulSyllable(char32_t c) { return c >= 0xAC00 && c <= 0xD7A3; }
 
 std::string AsciiLower(std::string_view s);
