@@ -978,12 +978,8 @@ Result<StoreResult> ArchiveImpl::Store(const Capture& capture, const Article* ar
   result.raw_deduplicated = raw_present;
   if (!raw_present) batch.Put(cf_[kRaw], raw_hash, capture.body);
 
-  CaptureRecord cr;
-  cr.capture = capture;
-  cr.capture.body.clear();
-  cr.raw_hash = raw_hash;
-  cr.body_size = capture.body.size();
-  batch.Put(cf_[kCaptures], capture_key, internal::EncodeCaptureRecord(cr));
+  batch.Put(cf_[kCaptures], capture_key,
+            internal::EncodeCaptureRecord(capture, raw_hash, capture.body.size()));
 
   // URL state.
   UrlState& st = url.state;

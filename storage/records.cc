@@ -28,7 +28,7 @@ void PutInt(json& j, const char* key, int64_t v) {
 void PutUInt(json& j, const char* key, uint64_t v) {
   if (v != 0) j[key] = v;
 }
-void PutBin(json& j, const char* key, const std::string& v) {
+void PutBin(json& j, const char* key, std::string_view v) {
   if (v.empty()) return;
   j[key] = json::binary(std::vector<std::uint8_t>(v.begin(), v.end()));
 }
@@ -599,7 +599,10 @@ Result<UrlRecord> DecodeUrlRecord(std::string_view data) {
 }
 
 std::string EncodeCaptureRecord(const CaptureRecord& r) {
-  const Capture& c = r.capture;
+  return EncodeCaptureRecord(r.capture, r.raw_hash, r.body_size);
+}
+
+std::string EncodeCaptureRecord(const Capture& c, std::string_view raw_hash, uint64_t body_size) {
   json j = json::object();
   PutStr(j, "u", c.url);
   if (c.final_url != c.url) PutStr(j, "f", c.final_url);
@@ -611,8 +614,8 @@ std::string EncodeCaptureRecord(const CaptureRecord& r) {
     j["h"] = std::move(headers);
   }
   PutList(j, "r", c.redirect_chain);
-  PutBin(j, "b", r.raw_hash);
-  PutUInt(j, "n", r.body_size);
+  PutBin(j, "b", raw_hash);
+  PutUInt(j, "n", body_size);
   if (c.truncated) j["x"] = true;
   return ToMsgpack(j);
 }

@@ -127,6 +127,10 @@ struct CaptureRecord {
   uint64_t body_size = 0;
 };
 std::string EncodeCaptureRecord(const CaptureRecord& record);
+// The same for `capture` (its body is not read) without copying it into a
+// CaptureRecord.
+std::string EncodeCaptureRecord(const Capture& capture, std::string_view raw_hash,
+                                uint64_t body_size);
 Result<CaptureRecord> DecodeCaptureRecord(std::string_view data);
 
 struct VersionRecord {
