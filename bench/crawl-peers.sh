@@ -31,11 +31,22 @@
 # (default 1) runs wget2 and jikji N times in turn (rows "wget2.2",
 # "jikji.2", ...) and prints the jikji/wget2 ratio of each round and their
 # median: on a noisy machine one pair of runs says little.
-# Every tool writes under ${TMPDIR:-/tmp}. wget2 and httrack create a file
-# per page, so their rates follow the file system's cost of a file creation:
-# wget2 measured 1,000-1,300 pages/s with /tmp on a busy ext4 disk and
-# 2,800-3,600 pages/s with TMPDIR=/dev/shm (tmpfs) on the same machine, the
-# same day. Run both when reporting the jikji/wget2 ratio.
+# Every tool writes under ${TMPDIR:-/tmp}, or under FS:
+#   FS=ext4-ram  a fresh ext4 file system made for the run in a RAM-backed
+#                image (/dev/shm, EXT4_RAM_MB, default 3072), loop-mounted
+#                (needs root and a loop device); removed at the end
+#   FS=tmpfs     /dev/shm
+# wget2 and httrack create a file per page, so their rates follow the file
+# system's cost of a file creation, and on a long-used ext4 disk that cost
+# depends on its history: after a few thousand files were deleted, ext4's
+# inode allocator scans past recently deleted inodes (perf: find_inode_bit,
+# recently_deleted and find_get_block_common were 45% of wget2's CPU), and
+# wget2 measured 1,200 to 4,400 pages/s on the same /tmp within an hour
+# while jikji stayed at 1,700-1,750. FS=ext4-ram is ext4 without that
+# history or the host disk; it is the steadiest comparison of the three.
+# "site/s" is distinct pages of the site fetched per second (crawl-check's
+# expected_fetched / wall: a ?utm_ variant fetched again counts once);
+# "pages/s" counts every HTML 200.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PAGES=${1:-1000}
@@ -79,12 +90,35 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
 fi
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/jikji-peers.XXXXXX")
+FS=${FS:-}
+BASE_DIR=${TMPDIR:-/tmp}
+EXT4_MNT=
+EXT4_IMG=
+case $FS in
+  "") ;;
+  tmpfs) BASE_DIR=/dev/shm ;;
+  ext4-ram)
+    [ "$(id -u)" = 0 ] || { echo "FS=ext4-ram needs root (mkfs, mount -o loop)" >&2; exit 2; }
+    EXT4_IMG=$(mktemp /dev/shm/jikji-peers-ext4.XXXXXX)
+    EXT4_MNT=$(mktemp -d /tmp/jikji-peers-mnt.XXXXXX)
+    truncate -s "${EXT4_RAM_MB:-3072}M" "$EXT4_IMG"
+    mkfs.ext4 -q -F "$EXT4_IMG"
+    mount -o loop "$EXT4_IMG" "$EXT4_MNT" ||
+      { rm -f "$EXT4_IMG"; rmdir "$EXT4_MNT"; echo "FS=ext4-ram: mount -o loop failed" >&2; exit 2; }
+    BASE_DIR=$EXT4_MNT
+    ;;
+  *) echo "unknown FS=$FS (ext4-ram or tmpfs)" >&2; exit 2 ;;
+esac
+WORK=$(mktemp -d "$BASE_DIR/jikji-peers.XXXXXX")
 cleanup() {
   python3 "$B/serve-site" stop "$WORK/news" --run-dir "$WORK/run" >/dev/null 2>&1 || true
   if [ "$KEEP" = --keep ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
+  if [ -n "$EXT4_MNT" ]; then
+    umount "$EXT4_MNT" && rmdir "$EXT4_MNT" && rm -f "$EXT4_IMG"
+  fi
 }
 trap cleanup EXIT
+echo "file system: $(df -T "$WORK" | awk 'NR == 2 {print $2}') at $BASE_DIR${FS:+ (FS=$FS)}" >&2
 
 python3 "$B/make-site" "$WORK/news" --pages "$PAGES" --port 18080 -q
 BASES=($(python3 "$B/serve-site" start "$WORK/news" --run-dir "$WORK/run" -q))
@@ -184,7 +218,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 # --- the table ---------------------------------------------------------------
-python3 - "$WORK" "$PAGES" <<'PY'
+python3 - "$WORK" "$PAGES" "$(df -T "$WORK" | awk 'NR == 2 {print $2}') at $BASE_DIR" <<'PY'
 import json, os, sys
 work, pages = sys.argv[1], sys.argv[2]
 rows = {}
@@ -196,6 +230,7 @@ for line in open(os.path.join(work, "order")):
     rows[tool] = {
         "wall": wall, "html": html,
         "pps": html / wall if wall else 0,
+        "sps": c["expected_fetched"] / wall if wall else 0,
         "cpu_k": (user + sys_) / html * 1000 if html else float("nan"),
         "rss_mb": rss_kb / 1024,
         "coverage": c["coverage"], "requests": c["requests"],
@@ -204,28 +239,32 @@ for line in open(os.path.join(work, "order")):
         "conns": c["connections"],
         "note": "(stopped)" if rc == "124" else ("" if rc == "0" else f"(exit {rc})"),
     }
-print(f"\ncrawl-peers: make-site --pages {pages}, concurrency 16 (8 per host), robots on, Crawl-delay ignored")
-hdr = (f"{'tool':8} {'wall s':>7} {'html_200':>8} {'pages/s':>8} {'CPU s/1k':>8} {'RSS MB':>7} "
+fs = sys.argv[3]
+print(f"\ncrawl-peers: make-site --pages {pages}, concurrency 16 (8 per host), robots on, Crawl-delay ignored, {fs}")
+hdr = (f"{'tool':8} {'wall s':>7} {'html_200':>8} {'pages/s':>8} {'site/s':>7} {'CPU s/1k':>8} {'RSS MB':>7} "
        f"{'coverage':>8} {'requests':>8} {'private':>7} {'refetch':>7} {'repeats':>7} {'conns':>6}")
 print(hdr)
 print("-" * len(hdr))
 for tool, r in rows.items():
-    print(f"{tool:8} {r['wall']:7.2f} {r['html']:8d} {r['pps']:8.0f} {r['cpu_k']:8.2f} {r['rss_mb']:7.0f} "
+    print(f"{tool:8} {r['wall']:7.2f} {r['html']:8d} {r['pps']:8.0f} {r['sps']:7.0f} {r['cpu_k']:8.2f} {r['rss_mb']:7.0f} "
           f"{r['coverage']:8.2%} {r['requests']:8d} {r['private']:7d} {r['refetch']:7d} {r['repeats']:7d} "
           f"{r['conns']:6d} {r['note']}")
-print("refetch: extra requests for article URLs already fetched (?utm_ variants); "
-      "repeats: identical URL requested again")
+print("site/s: distinct pages of the site fetched per second; refetch: extra requests for article "
+      "URLs already fetched (?utm_ variants); repeats: identical URL requested again")
 rounds = sorted((t.partition(".")[2] or "1" for t in rows if t.startswith("jikji")), key=int)
 if len(rounds) > 1 and "wget2" in rows:
-    ratios = []
-    for r in rounds:
-        sfx = "" if r == "1" else "." + r
-        j, w = rows.get("jikji" + sfx), rows.get("wget2" + sfx)
-        if j and w and w["pps"]:
-            ratios.append(j["pps"] / w["pps"])
-    median = sorted(ratios)[len(ratios) // 2]
-    print(f"jikji/wget2 pages/s per round: {', '.join(f'x{x:.2f}' for x in ratios)}; "
-          f"median x{median:.2f}")
+    for key, label in (("pps", "pages/s"), ("sps", "site/s")):
+        ratios = []
+        for r in rounds:
+            sfx = "" if r == "1" else "." + r
+            j, w = rows.get("jikji" + sfx), rows.get("wget2" + sfx)
+            if j and w and w[key]:
+                ratios.append(j[key] / w[key])
+        if not ratios:
+            continue
+        median = sorted(ratios)[len(ratios) // 2]
+        print(f"jikji/wget2 {label} per round: {', '.join(f'x{x:.2f}' for x in ratios)}; "
+              f"median x{median:.2f}")
 j = rows.get("jikji")
 for peer in ("scrapy", "wget2"):
     p = rows.get(peer)
@@ -233,6 +272,6 @@ for peer in ("scrapy", "wget2"):
         continue
     def ratio(a, b):
         return a / b if b else float("nan")
-    print(f"jikji/{peer}: pages/s x{ratio(j['pps'], p['pps']):.2f}, CPU per page x{ratio(j['cpu_k'], p['cpu_k']):.2f}, "
+    print(f"jikji/{peer}: pages/s x{ratio(j['pps'], p['pps']):.2f}, site/s x{ratio(j['sps'], p['sps']):.2f}, CPU per page x{ratio(j['cpu_k'], p['cpu_k']):.2f}, "
           f"peak RSS x{ratio(j['rss_mb'], p['rss_mb']):.2f}, coverage {j['coverage']:.2%} vs {p['coverage']:.2%}")
 PY
