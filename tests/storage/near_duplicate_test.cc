@@ -203,6 +203,39 @@ TEST(NearDuplicateTest, OneSentenceEditInATwentyParagraphArticleIsLinked) {
   EXPECT_EQ(report->problem_count, 0u) << (report->problems.empty() ? "" : report->problems[0]);
 }
 
+
+// The lookups go through prefix blooms: entries in SST files (written at
+// close) and in the memtable are found alike, and whole scans (verify)
+// still see every entry across prefixes.
+TEST(NearDuplicateTest, FoundInFlushedFilesAndMemtableAlike) {
+  TempDir tmp;
+  {
+    auto archive = OpenOrDie(tmp.Sub("a"));
+    ASSERT_NE(archive, nullptr);
+    for (int i = 1; i <= 20; ++i) {
+      StoreText(*archive, "https://a.kr/" + std::to_string(i), kT0 + i, Join(Paragraphs(i)));
+    }
+  }  // closed: flushed to SST files
+  auto archive = OpenOrDie(tmp.Sub("a"));
+  ASSERT_NE(archive, nullptr);
+  for (int i = 21; i <= 40; ++i) {
+    StoreText(*archive, "https://a.kr/" + std::to_string(i), kT0 + i, Join(Paragraphs(i)));
+  }
+  // One edited sentence each: an original on disk, one in the memtable.
+  EXPECT_EQ(StoreText(*archive, "https://b.kr/1", kT0 + 50, EditOneSentence(7, 3, 1, 5))
+                .near_duplicate_of,
+            "https://a.kr/7");
+  EXPECT_EQ(StoreText(*archive, "https://b.kr/2", kT0 + 51, EditOneSentence(33, 11, 0, 6))
+                .near_duplicate_of,
+            "https://a.kr/33");
+  // Unrelated texts stay unlinked.
+  EXPECT_EQ(StoreText(*archive, "https://b.kr/3", kT0 + 52, Join(Paragraphs(99))).near_duplicate_of,
+            "");
+  auto report = archive->Verify(false);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->problem_count, 0u) << (report->problems.empty() ? "" : report->problems[0]);
+  EXPECT_GT(report->records_checked, 43u * (internal::kSimHashTables + internal::kSketchSize));
+}
 TEST(NearDuplicateTest, SharingOneBoilerplateParagraphIsNotANearDuplicate) {
   const std::string a = Join(Paragraphs(1));
   const std::string b = Join(Paragraphs(2));
