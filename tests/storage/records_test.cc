@@ -3,7 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <random>
 #include <string>
+#include <vector>
 
 namespace jikji::storage::internal {
 namespace {
@@ -154,6 +159,193 @@ TEST(RecordTest, GarbageIsDataLoss) {
   EXPECT_EQ(DecodeUrlRecord("\x81\xa2lv\xa1x").status().code(), Status::Code::kDataLoss);
   // Unknown keys are ignored: {"zz": 1}.
   EXPECT_TRUE(DecodeContentRecord("\x81\xa2zz\x01").ok());
+}
+
+// The records are written field by field, not through nlohmann::json; the
+// bytes must stay what json::to_msgpack makes of the same object (the
+// format every archive holds). The reference below builds that object.
+using json = nlohmann::json;
+
+json Reference(const std::vector<std::pair<std::string, json>>& fields) {
+  json j = json::object();
+  for (const auto& [key, value] : fields) j[key] = value;
+  return j;
+}
+std::string Msgpack(const json& j) {
+  std::string out;
+  json::to_msgpack(j, out);
+  return out;
+}
+json Bin(const std::string& s) { return json::binary(std::vector<std::uint8_t>(s.begin(), s.end())); }
+
+class RandomFields {
+ public:
+  explicit RandomFields(uint64_t seed) : rng_(seed) {}
+  // Lengths around every boundary of the encodings (31/32, 255/256,
+  // 65535/65536), often empty.
+  std::string Str() {
+    static constexpr size_t kLengths[] = {0, 0, 1, 5, 31, 32, 200, 255, 256, 1000, 65535, 65536};
+    size_t n = kLengths[rng_() % std::size(kLengths)];
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>("ab가\xEA\x00z"[rng_() % 6]);
+    return s;
+  }
+  int64_t Int() {
+    static constexpr int64_t kValues[] = {0, 1, 127, 128, 255, 256, 65535, 65536, 4294967295LL,
+                                          4294967296LL, -1, -32, -33, -128, -129, -32768, -32769,
+                                          -2147483648LL, -2147483649LL,
+                                          std::numeric_limits<int64_t>::min(),
+                                          std::numeric_limits<int64_t>::max()};
+    return rng_() % 4 == 0 ? static_cast<int64_t>(rng_()) : kValues[rng_() % std::size(kValues)];
+  }
+  uint64_t UInt() { return rng_() % 3 == 0 ? rng_() : static_cast<uint64_t>(std::abs(Int() % 70000)); }
+  double Float() {
+    static constexpr double kValues[] = {0.0, 0.5, 0.1, 1.0 / 3, 1e300, -2.25, 3.4e38, 1e-45};
+    return kValues[rng_() % std::size(kValues)];
+  }
+  std::vector<std::string> List() {
+    std::vector<std::string> v(rng_() % 3 == 0 ? 0 : rng_() % 20);
+    for (auto& s : v) s = Str().substr(0, 40);
+    return v;
+  }
+  size_t Below(size_t n) { return rng_() % n; }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+TEST(RecordTest, EncodingsAreTheBytesNlohmannJsonWrites) {
+  RandomFields f(20261205);
+  for (int i = 0; i < 200; ++i) {
+    VersionRecord v;
+    v.version = static_cast<uint32_t>(f.UInt());
+    v.fetched_micros = f.Int();
+    v.http_status = static_cast<int>(f.Int() % 1000);
+    v.content_hash = f.Str();
+    v.extractor_version = static_cast<int>(f.Int() % 100);
+    v.relevance = f.Float();
+    v.capture_key = f.Str();
+    v.simhash = f.UInt();
+    v.near_duplicate_of = f.Str();
+    v.sequence = f.UInt();
+    Article& a = v.article;
+    a.url = f.Str();
+    a.title = f.Str();
+    a.authors = f.List();
+    a.published = f.Str();
+    a.modified = f.Str();
+    a.site_name = f.Str();
+    a.section = f.Str();
+    a.canonical_url = f.Str();
+    a.language = f.Str();
+    a.description = f.Str();
+    a.lead_image = f.Str();
+    a.body = f.Str();
+    a.captions = f.List();
+    a.charset = f.Str();
+    a.diagnostics = f.List();
+    std::vector<std::pair<std::string, json>> fields;
+    auto str = [&](const char* k, const std::string& s) {
+      if (!s.empty()) fields.emplace_back(k, s);
+    };
+    auto list = [&](const char* k, const std::vector<std::string>& l) {
+      if (!l.empty()) fields.emplace_back(k, l);
+    };
+    if (v.version) fields.emplace_back("v", uint64_t{v.version});
+    if (v.fetched_micros) fields.emplace_back("t", v.fetched_micros);
+    if (v.http_status) fields.emplace_back("s", int64_t{v.http_status});
+    if (!v.content_hash.empty()) fields.emplace_back("ch", Bin(v.content_hash));
+    if (v.extractor_version) fields.emplace_back("xv", int64_t{v.extractor_version});
+    if (v.relevance != 0) fields.emplace_back("rl", v.relevance);
+    if (!v.capture_key.empty()) fields.emplace_back("ck", Bin(v.capture_key));
+    if (v.simhash) fields.emplace_back("sh", v.simhash);
+    str("nd", v.near_duplicate_of);
+    if (v.sequence) fields.emplace_back("sq", v.sequence);
+    str("u", a.url);
+    str("ti", a.title);
+    list("au", a.authors);
+    str("pu", a.published);
+    str("mo", a.modified);
+    str("sn", a.site_name);
+    str("se", a.section);
+    str("cu", a.canonical_url);
+    str("la", a.language);
+    str("de", a.description);
+    str("li", a.lead_image);
+    str("bo", a.body);
+    list("ca", a.captions);
+    str("cs", a.charset);
+    list("dg", a.diagnostics);
+    ASSERT_EQ(EncodeVersionRecord(v), Msgpack(Reference(fields))) << i;
+
+    Capture c;
+    c.url = f.Str();
+    c.final_url = f.Below(2) ? c.url : f.Str();
+    c.fetched_micros = f.Int();
+    c.http_status = static_cast<int>(f.Int() % 1000);
+    for (size_t h = f.Below(3) == 0 ? 0 : f.Below(40); h > 0; --h) {
+      c.headers.emplace_back(f.Str().substr(0, 20), f.Str());
+    }
+    c.redirect_chain = f.List();
+    c.truncated = f.Below(2) == 0;
+    const std::string raw_hash = f.Str();
+    const uint64_t body_size = f.UInt();
+    fields.clear();
+    str("u", c.url);
+    if (c.final_url != c.url) str("f", c.final_url);
+    if (c.fetched_micros) fields.emplace_back("t", c.fetched_micros);
+    if (c.http_status) fields.emplace_back("s", int64_t{c.http_status});
+    if (!c.headers.empty()) {
+      json headers = json::array();
+      for (const auto& [name, value] : c.headers) headers.push_back(json::array({name, value}));
+      fields.emplace_back("h", headers);
+    }
+    list("r", c.redirect_chain);
+    if (!raw_hash.empty()) fields.emplace_back("b", Bin(raw_hash));
+    if (body_size) fields.emplace_back("n", body_size);
+    if (c.truncated) fields.emplace_back("x", true);
+    ASSERT_EQ(EncodeCaptureRecord(c, raw_hash, body_size), Msgpack(Reference(fields))) << i;
+
+    UrlRecord u;
+    u.state.url = f.Str();
+    u.state.latest_version = static_cast<uint32_t>(f.UInt());
+    u.state.first_fetched_micros = f.Int();
+    u.state.last_fetched_micros = f.Int();
+    u.state.last_changed_micros = f.Int();
+    u.state.last_http_status = static_cast<int>(f.Int() % 1000);
+    u.state.etag = f.Str();
+    u.state.last_modified = f.Str();
+    u.content_hash = f.Str();
+    u.meta_hash = f.UInt();
+    u.state.duplicate_of = f.Str();
+    u.raw_hash = f.Str();
+    u.max_version = f.Below(2) ? u.state.latest_version : static_cast<uint32_t>(f.UInt());
+    fields.clear();
+    str("u", u.state.url);
+    if (u.state.latest_version) fields.emplace_back("lv", uint64_t{u.state.latest_version});
+    if (u.state.first_fetched_micros) fields.emplace_back("ff", u.state.first_fetched_micros);
+    if (u.state.last_fetched_micros) fields.emplace_back("lf", u.state.last_fetched_micros);
+    if (u.state.last_changed_micros) fields.emplace_back("lc", u.state.last_changed_micros);
+    if (u.state.last_http_status) fields.emplace_back("ls", int64_t{u.state.last_http_status});
+    str("et", u.state.etag);
+    str("lm", u.state.last_modified);
+    if (!u.content_hash.empty()) fields.emplace_back("ch", Bin(u.content_hash));
+    if (u.meta_hash) fields.emplace_back("mh", u.meta_hash);
+    str("do", u.state.duplicate_of);
+    if (!u.raw_hash.empty()) fields.emplace_back("rh", Bin(u.raw_hash));
+    if (u.max_version != u.state.latest_version && u.max_version) {
+      fields.emplace_back("nv", uint64_t{u.max_version});
+    }
+    ASSERT_EQ(EncodeUrlRecord(u), Msgpack(Reference(fields))) << i;
+
+    ContentRecord cr{f.Str(), static_cast<uint32_t>(f.UInt())};
+    fields.clear();
+    str("u", cr.url);
+    if (cr.version) fields.emplace_back("v", uint64_t{cr.version});
+    ASSERT_EQ(EncodeContentRecord(cr), Msgpack(Reference(fields))) << i;
+  }
+  // An empty record is an empty map.
+  EXPECT_EQ(EncodeContentRecord({}), "\x80");
 }
 
 TEST(CounterTest, LittleEndianInt64) {
