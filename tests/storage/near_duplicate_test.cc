@@ -4,6 +4,7 @@
 // schema 2 -> 3 migration and rebuild. Real RocksDB in temp directories.
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <bit>
@@ -151,6 +152,40 @@ TEST(ParagraphSketchTest, ShortParagraphsJoinTheNextLongOneAndTrailingOnesTheLas
   std::set_intersection(sketch.begin(), sketch.end(), edited.begin(), edited.end(),
                         std::back_inserter(common));
   EXPECT_GE(common.size(), internal::kSketchSize - 1);
+}
+
+// Shingles by definition: the words (split at ' ' and '\n', runs of them
+// counting once) kShingleWords at a time, joined by one space, XXH3-64.
+TEST(ParagraphSketchTest, ShingleSetMatchesItsDefinitionOnEverySeparatorLayout) {
+  std::mt19937_64 rng(77);
+  const std::string pieces[] = {"a", "bc", "인공지능", "GPU", "xyzzyxyzzy12", "반도체법", "7"};
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    std::vector<std::string> words;
+    for (int w = static_cast<int>(rng() % 12); w > 0; --w) {
+      std::string word;
+      for (int k = 1 + static_cast<int>(rng() % 3); k > 0; --k) word += pieces[rng() % std::size(pieces)];
+      int seps = static_cast<int>(rng() % 3) + (words.empty() ? 0 : 1);
+      for (; seps > 0; --seps) text += " \n"[rng() % 2];
+      text += word;
+      words.push_back(word);
+    }
+    if (rng() % 2) text += '\n';
+    std::vector<uint64_t> expected;
+    const size_t n = words.size() < internal::kShingleWords ? (words.empty() ? 0 : 1)
+                                                            : words.size() - internal::kShingleWords + 1;
+    for (size_t k = 0; k < n; ++k) {
+      std::string shingle;
+      for (size_t j = k; j < std::min(words.size(), k + internal::kShingleWords); ++j) {
+        if (j > k) shingle += ' ';
+        shingle += words[j];
+      }
+      expected.push_back(XXH3_64bits(shingle.data(), shingle.size()));
+    }
+    std::sort(expected.begin(), expected.end());
+    expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+    ASSERT_EQ(internal::ShingleSet(text), expected) << ::testing::PrintToString(text);
+  }
 }
 
 TEST(ParagraphSketchTest, JaccardOfShingleSets) {
