@@ -54,6 +54,53 @@ TEST(NormalizeTextTest, CollapsesWhitespaceAndDropsEmptyLines) {
   EXPECT_EQ(NormalizeArticleText("x"), "x");
 }
 
+// By definition: lines at '\n'; in each, the words between runs of white
+// space (ASCII space, tab, CR, FF, VT, U+00A0, U+3000) joined by one
+// space; blank lines dropped.
+std::string ReferenceNormalize(std::string_view body) {
+  std::string out;
+  size_t pos = 0;
+  while (pos <= body.size()) {
+    size_t end = std::min(body.find('\n', pos), body.size());
+    std::string_view line = body.substr(pos, end - pos);
+    std::vector<std::string> words(1);
+    for (size_t i = 0; i < line.size();) {
+      size_t ws = 0;
+      if (std::string_view(" \t\r\f\v").find(line[i]) != std::string_view::npos) ws = 1;
+      else if (line.substr(i, 2) == "\xC2\xA0") ws = 2;
+      else if (line.substr(i, 3) == "\xE3\x80\x80") ws = 3;
+      if (ws > 0) {
+        if (!words.back().empty()) words.emplace_back();
+        i += ws;
+      } else {
+        words.back() += line[i++];
+      }
+    }
+    if (words.back().empty()) words.pop_back();
+    if (!words.empty()) {
+      if (!out.empty()) out += '\n';
+      for (size_t k = 0; k < words.size(); ++k) out += (k ? " " : "") + words[k];
+    }
+    pos = end + 1;
+  }
+  return out;
+}
+
+TEST(NormalizeTextTest, MatchesItsDefinitionOnRandomText) {
+  const std::string pieces[] = {"a", "가나", " ", " ", "\n", "\t", "\r", "\xC2\xA0", "\xC2\xB7",
+                                "\xE3\x80\x80", "\xE3\x80\x8C", "\xC2", "\xE3\x80", "\v"};
+  std::mt19937_64 rng(8);
+  size_t unchanged = 0;
+  for (int i = 0; i < 100000; ++i) {
+    std::string s;
+    for (int k = static_cast<int>(rng() % 12); k > 0; --k) s += pieces[rng() % std::size(pieces)];
+    const std::string expected = ReferenceNormalize(s);
+    ASSERT_EQ(NormalizeArticleText(s), expected) << ::testing::PrintToString(s);
+    unchanged += expected == s;
+  }
+  EXPECT_GT(unchanged, 1000u);  // the as-is path is taken too
+}
+
 TEST(HashTest, RawHashIs16BytesAndDiscriminates) {
   EXPECT_EQ(RawHash("").size(), kHashBytes);
   EXPECT_NE(RawHash("a"), RawHash("b"));
