@@ -95,27 +95,112 @@ constexpr int kMaxBackgroundCompactions = 2;
 constexpr int64_t kMaxRawBodyBytes = int64_t{1} << 30;  // 1 GiB: a RocksDB value bound
 
 constexpr const char kSchemaKey[] = "schema";
-constexpr const char kCounterPrefix[] = "n/";
-constexpr const char kSitePrefix[] = "s/";
 constexpr const char kNamedPrefix[] = "x/";
+// meta counters (storage/README.md "meta"). Schema 4: one packed value for
+// the archive and one per site, so that a Store() adds two merge operands
+// instead of up to nine (each one a memtable insert).
+constexpr const char kCountersKey[] = "counters";
+constexpr const char kSiteCountersPrefix[] = "counters/";
+enum GlobalCounter {
+  kUrlsCount, kCapturesCount, kRawBodiesCount, kArticlesCount, kVersionsCount, kDuplicatesCount,
+  kNumGlobalCounters
+};
+enum SiteCounter { kSiteUrlsCount, kSiteArticlesCount, kSiteVersionsCount, kNumSiteCounters };
+constexpr const char* kGlobalCounterNames[kNumGlobalCounters] = {
+    "urls", "captures", "raw_bodies", "articles", "versions", "duplicates"};
+constexpr const char* kSiteCounterNames[kNumSiteCounters] = {"urls", "articles", "versions"};
+// Schema 3's keys, one per counter: n/<name>, s/<site>/<name>.
+constexpr const char kOldCounterPrefix[] = "n/";
+constexpr const char kOldSitePrefix[] = "s/";
 
-// Adds 8-byte little-endian int64 operands (meta counters).
+using GlobalCounts = std::array<int64_t, kNumGlobalCounters>;
+using SiteCounts = std::array<int64_t, kNumSiteCounters>;
+struct CounterTotals {
+  GlobalCounts global{};
+  std::map<std::string, SiteCounts> sites;
+};
+
+template <size_t N>
+int IndexOf(const char* const (&names)[N], std::string_view name) {
+  for (size_t i = 0; i < N; ++i) {
+    if (name == names[i]) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// Adds one meta entry to `totals` if it is a counter, in either layout
+// (a schema-3 archive opened read-only keeps its old keys). Returns whether
+// it was one; DataLoss for an undecodable value.
+Result<bool> AddCounterEntry(std::string_view key, std::string_view value, CounterTotals* totals) {
+  auto add_packed = [&](int64_t* counts, size_t n) -> Status {
+    Result<std::vector<int64_t>> v = internal::DecodeCounters(value);
+    if (!v.ok()) return v.status().WithContext(std::string(key));
+    for (size_t i = 0; i < n && i < v->size(); ++i) counts[i] += (*v)[i];
+    return Status::Ok();
+  };
+  if (key == kCountersKey) {
+    Status st = add_packed(totals->global.data(), kNumGlobalCounters);
+    if (!st.ok()) return st;
+    return true;
+  }
+  if (key.starts_with(kSiteCountersPrefix)) {
+    SiteCounts& site = totals->sites[std::string(key.substr(sizeof(kSiteCountersPrefix) - 1))];
+    Status st = add_packed(site.data(), kNumSiteCounters);
+    if (!st.ok()) return st;
+    return true;
+  }
+  auto one = [&]() -> Result<int64_t> {
+    Result<int64_t> v = internal::DecodeCounter(value);
+    if (!v.ok()) return v.status().WithContext(std::string(key));
+    return v;
+  };
+  if (key.starts_with(kOldCounterPrefix)) {
+    const int i = IndexOf(kGlobalCounterNames, key.substr(sizeof(kOldCounterPrefix) - 1));
+    if (i < 0) return false;
+    Result<int64_t> v = one();
+    if (!v.ok()) return v.status();
+    totals->global[static_cast<size_t>(i)] += *v;
+    return true;
+  }
+  if (key.starts_with(kOldSitePrefix)) {
+    std::string_view rest = key.substr(sizeof(kOldSitePrefix) - 1);
+    const size_t slash = rest.rfind('/');
+    if (slash == std::string_view::npos) return false;
+    const int i = IndexOf(kSiteCounterNames, rest.substr(slash + 1));
+    if (i < 0) return false;
+    Result<int64_t> v = one();
+    if (!v.ok()) return v.status();
+    totals->sites[std::string(rest.substr(0, slash))][static_cast<size_t>(i)] += *v;
+    return true;
+  }
+  return false;
+}
+
+Status ToStatus(const rocksdb::Status& s, std::string_view context);
+
+// Every counter of the meta column family `it` walks.
+Result<CounterTotals> ReadCounters(rocksdb::Iterator* it) {
+  CounterTotals totals;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Result<bool> counted =
+        AddCounterEntry(it->key().ToStringView(), it->value().ToStringView(), &totals);
+    if (!counted.ok()) return counted.status();
+  }
+  if (!it->status().ok()) return ToStatus(it->status(), "scan meta");
+  return totals;
+}
+
+// Adds the operands of the meta counters: little-endian int64s, element by
+// element (internal::AddCounters); a schema-3 counter is one of them.
 class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
  public:
   bool Merge(const rocksdb::Slice& /*key*/, const rocksdb::Slice* existing,
              const rocksdb::Slice& value, std::string* new_value,
              rocksdb::Logger* /*logger*/) const override {
-    int64_t sum = 0;
-    if (existing != nullptr) {
-      Result<int64_t> v = internal::DecodeCounter(existing->ToStringView());
-      if (!v.ok()) return false;
-      sum = *v;
-    }
-    Result<int64_t> add = internal::DecodeCounter(value.ToStringView());
-    if (!add.ok()) return false;
-    // Wrapping add: counters never come near 2^63 in practice.
-    sum = static_cast<int64_t>(static_cast<uint64_t>(sum) + static_cast<uint64_t>(*add));
-    *new_value = internal::EncodeCounter(sum);
+    Result<std::string> sum = internal::AddCounters(
+        existing != nullptr ? existing->ToStringView() : std::string_view(), value.ToStringView());
+    if (!sum.ok()) return false;
+    *new_value = std::move(sum).value();
     return true;
   }
   const char* Name() const override { return "jikji.Int64Add"; }
@@ -684,6 +769,7 @@ class ArchiveImpl : public Archive {
                   bool index_simhash, const std::vector<uint64_t>& sketch, VersionRecord* v);
   // Schema 2 -> 3: adds the sketch entries of every stored version.
   Status MigrateSketches();
+  Status MigrateCounters();
   // Counter merges for one URL's transition `before` (nullptr: new URL) ->
   // `after`.
   Status AddCounters(rocksdb::WriteBatch* batch, const std::string& site, const UrlRecord* before,
@@ -805,9 +891,14 @@ Status ArchiveImpl::CheckSchema() {
   if (version < internal::kSchemaVersion && !options_.read_only) {
     // Schema 1 -> 2 adds column families only (created on open); their
     // entries for old versions are added by Verify(repair=true). 2 -> 3 adds
-    // the sketch entries here, before the new version is recorded, so a
-    // crash during the migration repeats it on the next open.
-    Status migrated = MigrateSketches();
+    // the sketch entries, 3 -> 4 folds the counters into packed values,
+    // both here, before the new version is recorded, so a crash during a
+    // migration repeats it on the next open (each is idempotent).
+    if (version < 3) {
+      Status migrated = MigrateSketches();
+      if (!migrated.ok()) return migrated;
+    }
+    Status migrated = MigrateCounters();
     if (!migrated.ok()) return migrated;
     rocksdb::WriteOptions wo;
     wo.sync = true;
@@ -815,6 +906,32 @@ Status ArchiveImpl::CheckSchema() {
                     "upgrade schema version");
   }
   return Status::Ok();
+}
+
+Status ArchiveImpl::MigrateCounters() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kMeta]));
+  CounterTotals old;
+  rocksdb::WriteBatch batch;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    if (key == kCountersKey || key.starts_with(kSiteCountersPrefix)) continue;
+    // An undecodable old counter stays for Verify to report and recompute.
+    Result<bool> counted = AddCounterEntry(key, it->value().ToStringView(), &old);
+    if (counted.ok() && *counted) batch.Delete(cf_[kMeta], it->key());
+  }
+  if (!it->status().ok()) return ToStatus(it->status(), "scan meta");
+  if (batch.Count() == 0) return Status::Ok();
+  rocksdb::Status s =
+      batch.Merge(cf_[kMeta], kCountersKey, internal::EncodeCounters(old.global.data(), old.global.size()));
+  for (const auto& [site, counts] : old.sites) {
+    if (!s.ok()) break;
+    s = batch.Merge(cf_[kMeta], kSiteCountersPrefix + site,
+                    internal::EncodeCounters(counts.data(), counts.size()));
+  }
+  if (!s.ok()) return ToStatus(s, "build counter migration");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return ToStatus(db_->Write(wo, &batch), "migrate counters");
 }
 
 Status ArchiveImpl::MigrateSketches() {
@@ -1191,21 +1308,29 @@ Status ArchiveImpl::AddCounters(rocksdb::WriteBatch* batch, const std::string& s
   const int64_t d_aliases =
       (is_alias(after) ? 1 : 0) - (before != nullptr && is_alias(*before) ? 1 : 0);
   const int64_t new_url = before == nullptr ? 1 : 0;
-  rocksdb::Status status;
-  auto count = [&](const std::string& key, int64_t delta) {
-    if (delta == 0 || !status.ok()) return;
-    status = batch->Merge(cf_[kMeta], key, internal::EncodeCounter(delta));
+  GlobalCounts global{};
+  global[kCapturesCount] = captures;
+  global[kUrlsCount] = new_url;
+  global[kRawBodiesCount] = raw_bodies;
+  global[kArticlesCount] = d_articles;
+  global[kVersionsCount] = versions;
+  global[kDuplicatesCount] = d_aliases;
+  SiteCounts per_site{};
+  per_site[kSiteUrlsCount] = new_url;
+  per_site[kSiteArticlesCount] = d_articles;
+  per_site[kSiteVersionsCount] = versions;
+  auto any = [](const auto& counts) {
+    return std::any_of(counts.begin(), counts.end(), [](int64_t v) { return v != 0; });
   };
-  const std::string site_prefix = kSitePrefix + site + "/";
-  count(std::string(kCounterPrefix) + "captures", captures);
-  count(std::string(kCounterPrefix) + "urls", new_url);
-  count(std::string(kCounterPrefix) + "raw_bodies", raw_bodies);
-  count(std::string(kCounterPrefix) + "articles", d_articles);
-  count(std::string(kCounterPrefix) + "versions", versions);
-  count(std::string(kCounterPrefix) + "duplicates", d_aliases);
-  count(site_prefix + "urls", new_url);
-  count(site_prefix + "articles", d_articles);
-  count(site_prefix + "versions", versions);
+  rocksdb::Status status;
+  if (any(global)) {
+    status = batch->Merge(cf_[kMeta], kCountersKey,
+                          internal::EncodeCounters(global.data(), global.size()));
+  }
+  if (status.ok() && any(per_site)) {
+    status = batch->Merge(cf_[kMeta], kSiteCountersPrefix + site,
+                          internal::EncodeCounters(per_site.data(), per_site.size()));
+  }
   return ToStatus(status, "build batch");
 }
 
@@ -1484,11 +1609,9 @@ Status ArchiveImpl::VerifyImpl(bool repair, VerifyReport* report) {
   };
 
   // Expected counters, recomputed from the data.
-  std::map<std::string, int64_t> expected;
-  auto expect = [&](const std::string& name, int64_t delta) { expected[name] += delta; };
-  for (const char* name : {"urls", "captures", "raw_bodies", "articles", "versions", "duplicates"}) {
-    expected[std::string(kCounterPrefix) + name] = 0;
-  }
+  CounterTotals expected;
+  auto expect = [&](GlobalCounter c) { ++expected.global[c]; };
+  auto expect_site = [&](const std::string& site, SiteCounter c) { ++expected.sites[site][c]; };
 
   // urls: latest version present; counters.
   Status st = scan(kUrls, [&](std::string_view key, std::string_view value) -> Status {
@@ -1500,18 +1623,18 @@ Status ArchiveImpl::VerifyImpl(bool repair, VerifyReport* report) {
     Result<internal::UrlKey> k = internal::MakeUrlKey(r->state.url);
     if (!k.ok() || k->key != key) problem("urls/" + readable(key) + ": key does not match its URL");
     const std::string site = k.ok() ? k->site : std::string();
-    expect(std::string(kCounterPrefix) + "urls", 1);
-    expect(kSitePrefix + site + "/urls", 1);
+    expect(kUrlsCount);
+    expect_site(site, kSiteUrlsCount);
     const bool alias = !r->state.duplicate_of.empty();
-    if (alias) expect(std::string(kCounterPrefix) + "duplicates", 1);
+    if (alias) expect(kDuplicatesCount);
     if (r->state.latest_version > 0) {
       Result<bool> has =
           exists(kVersions, internal::VersionKey(key, r->state.latest_version), nullptr);
       if (!has.ok()) return has.status();
       if (!*has) problem("urls/" + readable(key) + ": latest version missing");
       if (!alias) {
-        expect(std::string(kCounterPrefix) + "articles", 1);
-        expect(kSitePrefix + site + "/articles", 1);
+        expect(kArticlesCount);
+        expect_site(site, kSiteArticlesCount);
       }
     }
     std::unique_ptr<rocksdb::Iterator> caps(db_->NewIterator(ro, cf_[kCaptures]));
@@ -1526,7 +1649,7 @@ Status ArchiveImpl::VerifyImpl(bool repair, VerifyReport* report) {
 
   // captures: raw body present, right size, URL state present.
   st = scan(kCaptures, [&](std::string_view key, std::string_view value) -> Status {
-    expect(std::string(kCounterPrefix) + "captures", 1);
+    expect(kCapturesCount);
     Result<CaptureRecord> c = internal::DecodeCaptureRecord(value);
     if (!c.ok()) {
       problem("captures/" + readable(key) + ": undecodable record");
@@ -1552,7 +1675,7 @@ Status ArchiveImpl::VerifyImpl(bool repair, VerifyReport* report) {
   if (!st.ok()) return st;
 
   st = scan(kRaw, [&](std::string_view, std::string_view) -> Status {
-    expect(std::string(kCounterPrefix) + "raw_bodies", 1);
+    expect(kRawBodiesCount);
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -1580,8 +1703,8 @@ Status ArchiveImpl::VerifyImpl(bool repair, VerifyReport* report) {
     Result<UrlRecord> url = internal::DecodeUrlRecord(url_value);
     if (!url.ok()) return Status::Ok();  // reported above
     Result<internal::UrlKey> k = internal::MakeUrlKey(url->state.url);
-    expect(std::string(kCounterPrefix) + "versions", 1);
-    expect(kSitePrefix + (k.ok() ? k->site : std::string()) + "/versions", 1);
+    expect(kVersionsCount);
+    expect_site(k.ok() ? k->site : std::string(), kSiteVersionsCount);
     if (number > url->max_version) problem("versions/" + readable(key) + ": beyond max version");
     has = exists(kCaptures, v->capture_key, nullptr);
     if (!has.ok()) return has.status();
@@ -1715,25 +1838,43 @@ Status ArchiveImpl::VerifyImpl(bool repair, VerifyReport* report) {
   });
   if (!st.ok()) return st;
 
-  // Counters.
-  std::map<std::string, int64_t> stored;
+  // Counters: the packed values (and, in a schema-3 archive opened
+  // read-only, the old per-counter keys) against the counts from the data.
+  CounterTotals stored;
+  std::vector<std::string> old_keys;  // schema-3 keys: a repair folds them in
+  bool rewrite_all = false;           // an undecodable counter: rewrite them all
   st = scan(kMeta, [&](std::string_view key, std::string_view value) -> Status {
-    if (!key.starts_with(kCounterPrefix) && !key.starts_with(kSitePrefix)) return Status::Ok();
-    Result<int64_t> v = internal::DecodeCounter(value);
-    stored[std::string(key)] = v.ok() ? *v : INT64_MIN;
+    Result<bool> counted = AddCounterEntry(key, value, &stored);
+    if (!counted.ok()) {
+      problem("meta/" + readable(key) + ": undecodable counter");
+      fix_delete(kMeta, key);
+      rewrite_all = true;
+    } else if (*counted && !key.starts_with(kSiteCountersPrefix) && key != kCountersKey) {
+      old_keys.emplace_back(key);
+    }
     return Status::Ok();
   });
   if (!st.ok()) return st;
-  for (const auto& [key, value] : stored) expected.try_emplace(key, 0);
-  for (const auto& [key, value] : expected) {
-    auto found = stored.find(key);
-    const int64_t have = found == stored.end() ? 0 : found->second;
-    if (have != value) {
-      problem("meta/" + key + ": counter is " + std::to_string(have) + ", data says " +
-              std::to_string(value));
-      fix_put(kMeta, key, internal::EncodeCounter(value));
+  auto compare = [&](const std::string& key, const int64_t* have, const int64_t* want, size_t n,
+                     const char* const* names) {
+    bool differ = rewrite_all || !old_keys.empty();
+    for (size_t i = 0; i < n; ++i) {
+      if (have[i] == want[i]) continue;
+      problem("meta/" + key + ": " + names[i] + " is " + std::to_string(have[i]) +
+              ", data says " + std::to_string(want[i]));
+      differ = true;
     }
+    if (differ) fix_put(kMeta, key, internal::EncodeCounters(want, n));
+  };
+  compare(kCountersKey, stored.global.data(), expected.global.data(), kNumGlobalCounters,
+          kGlobalCounterNames);
+  for (const auto& [site, counts] : stored.sites) expected.sites.try_emplace(site);
+  for (const auto& [site, want] : expected.sites) {
+    const SiteCounts have = stored.sites.contains(site) ? stored.sites[site] : SiteCounts{};
+    compare(kSiteCountersPrefix + site, have.data(), want.data(), kNumSiteCounters,
+            kSiteCounterNames);
   }
+  for (const std::string& key : old_keys) fix_delete(kMeta, key);
   if (!ws.ok()) return ToStatus(ws, "build repairs");
   return flush_fixes();
 }
@@ -1797,36 +1938,23 @@ Result<Capture> ArchiveImpl::GetLatestCapture(std::string_view url) {
 }
 
 Result<ArchiveStats> ArchiveImpl::GetStats() {
-  ArchiveStats stats;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kMeta]));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    std::string_view key = it->key().ToStringView();
-    const bool global = key.starts_with(kCounterPrefix);
-    const bool per_site = key.starts_with(kSitePrefix);
-    if (!global && !per_site) continue;
-    Result<int64_t> v = internal::DecodeCounter(it->value().ToStringView());
-    if (!v.ok()) return v.status().WithContext(std::string(key));
-    const uint64_t n = static_cast<uint64_t>(std::max<int64_t>(*v, 0));
-    if (global) {
-      std::string_view name = key.substr(sizeof(kCounterPrefix) - 1);
-      if (name == "urls") stats.urls = n;
-      else if (name == "captures") stats.captures = n;
-      else if (name == "raw_bodies") stats.raw_bodies = n;
-      else if (name == "articles") stats.articles = n;
-      else if (name == "versions") stats.versions = n;
-      else if (name == "duplicates") stats.duplicates = n;
-      continue;
-    }
-    std::string_view rest = key.substr(sizeof(kSitePrefix) - 1);
-    size_t slash = rest.rfind('/');
-    if (slash == std::string_view::npos) continue;
-    SiteStats& site = stats.by_site[std::string(rest.substr(0, slash))];
-    std::string_view name = rest.substr(slash + 1);
-    if (name == "urls") site.urls = n;
-    else if (name == "articles") site.articles = n;
-    else if (name == "versions") site.versions = n;
+  Result<CounterTotals> totals = ReadCounters(it.get());
+  if (!totals.ok()) return totals.status();
+  auto count = [](int64_t v) { return static_cast<uint64_t>(std::max<int64_t>(v, 0)); };
+  ArchiveStats stats;
+  stats.urls = count(totals->global[kUrlsCount]);
+  stats.captures = count(totals->global[kCapturesCount]);
+  stats.raw_bodies = count(totals->global[kRawBodiesCount]);
+  stats.articles = count(totals->global[kArticlesCount]);
+  stats.versions = count(totals->global[kVersionsCount]);
+  stats.duplicates = count(totals->global[kDuplicatesCount]);
+  for (const auto& [name, counts] : totals->sites) {
+    SiteStats& site = stats.by_site[name];
+    site.urls = count(counts[kSiteUrlsCount]);
+    site.articles = count(counts[kSiteArticlesCount]);
+    site.versions = count(counts[kSiteVersionsCount]);
   }
-  if (!it->status().ok()) return ToStatus(it->status(), "scan meta");
   return stats;
 }
 
@@ -2211,15 +2339,11 @@ Status LiveCopy(const std::string& src, const std::string& dest, BackupStats* st
   s = copy.db->Flush(fo, copy.handles);
   if (!s.ok()) return ToStatus(s, "flush the copy");
 
-  std::string count;
-  s = copy.db->Get(rocksdb::ReadOptions(), copy.handles[meta],
-                   std::string(kCounterPrefix) + "captures", &count);
-  if (s.ok()) {
-    Result<int64_t> n = internal::DecodeCounter(count);
-    if (!n.ok()) return n.status().WithContext("captures counter");
-    stats->captures = static_cast<uint64_t>(std::max<int64_t>(*n, 0));
-  } else if (!s.IsNotFound()) {
-    return ToStatus(s, "read the copy's counters");
+  {
+    std::unique_ptr<rocksdb::Iterator> it(copy.db->NewIterator(rocksdb::ReadOptions(), copy.handles[meta]));
+    Result<CounterTotals> totals = ReadCounters(it.get());
+    if (!totals.ok()) return totals.status().WithContext("the copy's counters");
+    stats->captures = static_cast<uint64_t>(std::max<int64_t>(totals->global[kCapturesCount], 0));
   }
   s = copy.Close();
   if (!s.ok()) return ToStatus(s, "close the copy");

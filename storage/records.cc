@@ -933,4 +933,31 @@ Result<int64_t> DecodeCounter(std::string_view data) {
   return static_cast<int64_t>(u);
 }
 
+std::string EncodeCounters(const int64_t* v, size_t n) {
+  std::string out;
+  out.reserve(8 * n);
+  for (size_t i = 0; i < n; ++i) out += EncodeCounter(v[i]);
+  return out;
+}
+
+Result<std::vector<int64_t>> DecodeCounters(std::string_view data) {
+  if (data.size() % 8 != 0) return Status::DataLoss("meta counters are not a multiple of 8 bytes");
+  std::vector<int64_t> out;
+  out.reserve(data.size() / 8);
+  for (size_t i = 0; i < data.size(); i += 8) out.push_back(*DecodeCounter(data.substr(i, 8)));
+  return out;
+}
+
+Result<std::string> AddCounters(std::string_view a, std::string_view b) {
+  Result<std::vector<int64_t>> x = DecodeCounters(a);
+  if (!x.ok()) return x.status();
+  Result<std::vector<int64_t>> y = DecodeCounters(b);
+  if (!y.ok()) return y.status();
+  if (x->size() < y->size()) std::swap(*x, *y);
+  for (size_t i = 0; i < y->size(); ++i) {
+    (*x)[i] = static_cast<int64_t>(static_cast<uint64_t>((*x)[i]) + static_cast<uint64_t>((*y)[i]));
+  }
+  return EncodeCounters(x->data(), x->size());
+}
+
 }  // namespace jikji::storage::internal

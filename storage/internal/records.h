@@ -16,7 +16,7 @@
 
 namespace jikji::storage::internal {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 inline constexpr size_t kMaxUrlBytes = 16 * 1024;
 inline constexpr size_t kHashBytes = 16;
 // First byte of a fallback urlkey (URL that does not parse).
@@ -160,6 +160,14 @@ Result<ContentRecord> DecodeContentRecord(std::string_view data);
 std::string EncodeCounter(int64_t v);
 // Errors: DataLoss unless exactly 8 bytes.
 Result<int64_t> DecodeCounter(std::string_view data);
+// Packed meta counters (schema 4): consecutive 8-byte little-endian int64s.
+std::string EncodeCounters(const int64_t* v, size_t n);
+// Errors: DataLoss unless a multiple of 8 bytes.
+Result<std::vector<int64_t>> DecodeCounters(std::string_view data);
+// a + b element by element (wrapping), the shorter one read as zeros past
+// its end: what the meta merge operator does to two operands. Errors as
+// DecodeCounters.
+Result<std::string> AddCounters(std::string_view a, std::string_view b);
 
 }  // namespace jikji::storage::internal
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
+#include <rocksdb/merge_operator.h>
 
 #include <algorithm>
 #include <atomic>
@@ -15,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "storage/internal/records.h"
+#include "tests/storage/raw_db.h"
 #include "tests/testing/paths.h"
 
 namespace jikji::storage {
@@ -22,6 +25,7 @@ namespace {
 
 using Outcome = StoreResult::Outcome;
 using testing::TempDir;
+using testing::WithRawDb;
 
 constexpr int64_t kT0 = 1'700'000'000'000'000;  // 2023-11-14, UTC micros
 constexpr int64_t kHour = 3'600'000'000;
@@ -623,6 +627,152 @@ TEST(ArchiveStatsTest, CountsBySite) {
   EXPECT_EQ(zd.urls, 2u);
   EXPECT_EQ(zd.articles, 1u);
   EXPECT_EQ(zd.versions, 1u);
+}
+
+// Two sites, a changed article, an alias and a non-article.
+void StoreCountedPages(Archive& archive) {
+  for (int i = 0; i < 3; ++i) {
+    std::string url = "https://www.etoday.co.kr/news/view/" + std::to_string(i);
+    Article a = MakeArticle(url, "t", "etoday " + std::to_string(i));
+    StoreOrDie(archive, MakeCapture(url, kT0, "e" + std::to_string(i)), &a);
+  }
+  Article changed = MakeArticle("https://www.etoday.co.kr/news/view/0", "t", "etoday 0 fixed");
+  StoreOrDie(archive, MakeCapture(changed.url, kT0 + kHour, "e0b"), &changed);
+  Article alias = MakeArticle("https://zdnet.co.kr/view/?no=2", "t", "etoday 1");
+  StoreOrDie(archive, MakeCapture(alias.url, kT0, "e1"), &alias);
+  StoreOrDie(archive, MakeCapture("https://zdnet.co.kr/news", kT0, "list"), nullptr);
+}
+
+void ExpectCountedPages(Archive& archive) {
+  auto stats = archive.GetStats();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->urls, 5u);
+  EXPECT_EQ(stats->captures, 6u);
+  EXPECT_EQ(stats->raw_bodies, 5u);
+  EXPECT_EQ(stats->articles, 3u);
+  EXPECT_EQ(stats->versions, 4u);
+  EXPECT_EQ(stats->duplicates, 1u);
+  ASSERT_EQ(stats->by_site.size(), 2u);
+  EXPECT_EQ(stats->by_site.at("etoday.co.kr").versions, 4u);
+  EXPECT_EQ(stats->by_site.at("zdnet.co.kr").urls, 2u);
+  EXPECT_EQ(stats->by_site.at("zdnet.co.kr").articles, 0u);
+}
+
+// The archive's counter merge (storage/README.md "meta"), for plain RocksDB.
+class CounterAdd : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* out, rocksdb::Logger*) const override {
+    auto sum = internal::AddCounters(existing ? existing->ToStringView() : "", value.ToStringView());
+    if (sum.ok()) *out = *sum;
+    return sum.ok();
+  }
+  const char* Name() const override { return "jikji.Int64Add"; }
+};
+
+// Schema 3 kept one key per counter (n/<name>, s/<site>/<name>). Such an
+// archive reads right when opened read-only, and a read-write open folds
+// the keys into the packed values of schema 4.
+TEST(ArchiveStatsTest, SchemaThreeCountersReadAndAreFoldedOnOpen) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("archive");
+  {
+    auto archive = OpenOrDie(dir);
+    ASSERT_NE(archive, nullptr);
+    StoreCountedPages(*archive);
+  }
+  const char* global[] = {"urls", "captures", "raw_bodies", "articles", "versions", "duplicates"};
+  const char* per_site[] = {"urls", "articles", "versions"};
+  WithRawDb(dir, [&](rocksdb::DB* db, auto& cf) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf["meta"]));
+    rocksdb::WriteBatch batch;
+    int packed = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string key = it->key().ToString();
+      if (key != "counters" && !key.starts_with("counters/")) continue;
+      ++packed;
+      auto counts = internal::DecodeCounters(it->value().ToStringView());
+      ASSERT_TRUE(counts.ok());
+      for (size_t i = 0; i < counts->size(); ++i) {
+        std::string old = key == "counters" ? std::string("n/") + global[i]
+                                            : "s/" + key.substr(9) + "/" + per_site[i];
+        batch.Put(cf["meta"], old, internal::EncodeCounter((*counts)[i]));
+      }
+      batch.Delete(cf["meta"], key);
+    }
+    EXPECT_EQ(packed, 3);  // the archive's and two sites'
+    batch.Put(cf["meta"], "schema", "3");
+    ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
+  }, std::make_shared<CounterAdd>());
+  {
+    ArchiveOptions ro;
+    ro.read_only = true;
+    auto archive = Archive::Open(dir, ro);
+    ASSERT_TRUE(archive.ok()) << archive.status().ToString();
+    ExpectCountedPages(**archive);
+    auto report = (*archive)->Verify(false);
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->problem_count, 0u) << (report->problems.empty() ? "" : report->problems[0]);
+  }
+  {
+    auto archive = OpenOrDie(dir);
+    ASSERT_NE(archive, nullptr);
+    ExpectCountedPages(*archive);
+    // New stores add to the folded values.
+    StoreOrDie(*archive, MakeCapture("https://zdnet.co.kr/more", kT0, "more"), nullptr);
+    auto stats = archive->GetStats();
+    ASSERT_TRUE(stats.ok());
+    EXPECT_EQ(stats->captures, 7u);
+    EXPECT_EQ(stats->by_site.at("zdnet.co.kr").urls, 3u);
+    auto report = archive->Verify(false);
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->problem_count, 0u) << (report->problems.empty() ? "" : report->problems[0]);
+  }
+  WithRawDb(dir, [&](rocksdb::DB* db, auto& cf) {
+    std::string schema;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), cf["meta"], "schema", &schema).ok());
+    EXPECT_EQ(schema, std::to_string(internal::kSchemaVersion));
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf["meta"]));
+    int keys = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next(), ++keys) {
+      EXPECT_FALSE(it->key().starts_with("n/") || it->key().starts_with("s/")) << it->key().ToString();
+    }
+    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+    EXPECT_EQ(keys, 4);  // schema and the three packed counters
+  }, std::make_shared<CounterAdd>());
+}
+
+// A counter that disagrees with the data, or cannot be read, is reported
+// and rewritten by a repair.
+TEST(ArchiveStatsTest, VerifyRecomputesWrongAndUndecodableCounters) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("archive");
+  {
+    auto archive = OpenOrDie(dir);
+    ASSERT_NE(archive, nullptr);
+    StoreCountedPages(*archive);
+  }
+  WithRawDb(dir, [&](rocksdb::DB* db, auto& cf) {
+    const int64_t wrong[] = {5, 60, 5, 3, 4, 1};  // captures 60 instead of 6
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf["meta"], "counters",
+                        internal::EncodeCounters(wrong, 6)).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf["meta"], "counters/zdnet.co.kr", "abc").ok());
+  });
+  auto archive = OpenOrDie(dir);
+  ASSERT_NE(archive, nullptr);
+  auto report = archive->Verify(false);
+  ASSERT_TRUE(report.ok());
+  std::string all;
+  for (const std::string& p : report->problems) all += p + "\n";
+  EXPECT_NE(all.find("meta/counters: captures is 60, data says 6"), std::string::npos) << all;
+  EXPECT_NE(all.find("meta/counters/zdnet.co.kr: undecodable counter"), std::string::npos) << all;
+  report = archive->Verify(true);
+  ASSERT_TRUE(report.ok());
+  EXPECT_GT(report->repaired, 0u);
+  ExpectCountedPages(*archive);
+  report = archive->Verify(false);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->problem_count, 0u) << (report->problems.empty() ? "" : report->problems[0]);
 }
 
 // ---------------------------------------------------------------- threads

@@ -17,6 +17,7 @@
 
 #include "storage/archive.h"
 #include "storage/internal/records.h"
+#include "tests/storage/raw_db.h"
 #include "tests/testing/paths.h"
 
 namespace jikji::storage {
@@ -90,26 +91,7 @@ StoreResult StoreText(Archive& archive, const std::string& url, int64_t t,
   return r.ok() ? *r : StoreResult();
 }
 
-// Runs fn on the closed archive in `dir` opened with plain RocksDB; fn gets
-// the handles by column family name.
-void WithRawDb(const std::string& dir,
-               const std::function<void(rocksdb::DB*,
-                                        std::map<std::string, rocksdb::ColumnFamilyHandle*>&)>& fn) {
-  std::vector<std::string> names;
-  rocksdb::DBOptions db_options;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(db_options, dir, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const auto& n : names) descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(db_options, dir, descs, &handles, &db).ok());
-  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name;
-  for (size_t i = 0; i < names.size(); ++i) by_name[names[i]] = handles[i];
-  fn(db, by_name);
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-  ASSERT_TRUE(db->Close().ok());
-  delete db;
-}
+using testing::WithRawDb;
 
 // Keys of the sketch key space in the simhash CF.
 std::vector<std::string> SketchKeys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* simhash) {

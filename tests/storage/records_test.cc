@@ -395,6 +395,25 @@ TEST(RecordTest, EncodingsAreTheBytesNlohmannJsonWrites) {
   EXPECT_EQ(EncodeContentRecord({}), "\x80");
 }
 
+TEST(CounterTest, PackedCountersAddElementByElement) {
+  const int64_t a[] = {1, -2, 3};
+  const int64_t b[] = {10, 20};
+  auto sum = AddCounters(EncodeCounters(a, 3), EncodeCounters(b, 2));
+  ASSERT_TRUE(sum.ok());
+  auto back = DecodeCounters(*sum);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, (std::vector<int64_t>{11, 18, 3}));  // the shorter one padded with zeros
+  // A schema-3 counter is a packed value of one.
+  auto one = AddCounters(EncodeCounter(7), EncodeCounter(-9));
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(*DecodeCounter(*one), -2);
+  auto first = AddCounters("", EncodeCounters(a, 3));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, EncodeCounters(a, 3));
+  EXPECT_EQ(AddCounters("abc", EncodeCounter(1)).status().code(), Status::Code::kDataLoss);
+  EXPECT_EQ(DecodeCounters("123456789").status().code(), Status::Code::kDataLoss);
+}
+
 TEST(CounterTest, LittleEndianInt64) {
   EXPECT_EQ(EncodeCounter(1), std::string("\x01\0\0\0\0\0\0\0", 8));
   auto back = DecodeCounter(EncodeCounter(-5));
