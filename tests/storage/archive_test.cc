@@ -643,6 +643,15 @@ void StoreCountedPages(Archive& archive) {
   StoreOrDie(archive, MakeCapture("https://zdnet.co.kr/news", kT0, "list"), nullptr);
 }
 
+// A closed archive holding StoreCountedPages() ("" if it failed).
+std::string CountedArchive(TempDir& tmp) {
+  const std::string dir = tmp.Sub("archive");
+  auto archive = OpenOrDie(dir);
+  if (archive == nullptr) return "";
+  StoreCountedPages(*archive);
+  return dir;
+}
+
 void ExpectCountedPages(Archive& archive) {
   auto stats = archive.GetStats();
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
@@ -675,12 +684,8 @@ class CounterAdd : public rocksdb::AssociativeMergeOperator {
 // the keys into the packed values of schema 4.
 TEST(ArchiveStatsTest, SchemaThreeCountersReadAndAreFoldedOnOpen) {
   TempDir tmp;
-  const std::string dir = tmp.Sub("archive");
-  {
-    auto archive = OpenOrDie(dir);
-    ASSERT_NE(archive, nullptr);
-    StoreCountedPages(*archive);
-  }
+  const std::string dir = CountedArchive(tmp);
+  ASSERT_FALSE(dir.empty());
   const char* global[] = {"urls", "captures", "raw_bodies", "articles", "versions", "duplicates"};
   const char* per_site[] = {"urls", "articles", "versions"};
   WithRawDb(dir, [&](rocksdb::DB* db, auto& cf) {
@@ -746,12 +751,8 @@ TEST(ArchiveStatsTest, SchemaThreeCountersReadAndAreFoldedOnOpen) {
 // and rewritten by a repair.
 TEST(ArchiveStatsTest, VerifyRecomputesWrongAndUndecodableCounters) {
   TempDir tmp;
-  const std::string dir = tmp.Sub("archive");
-  {
-    auto archive = OpenOrDie(dir);
-    ASSERT_NE(archive, nullptr);
-    StoreCountedPages(*archive);
-  }
+  const std::string dir = CountedArchive(tmp);
+  ASSERT_FALSE(dir.empty());
   WithRawDb(dir, [&](rocksdb::DB* db, auto& cf) {
     const int64_t wrong[] = {5, 60, 5, 3, 4, 1};  // captures 60 instead of 6
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf["meta"], "counters",
