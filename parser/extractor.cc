@@ -469,8 +469,7 @@ void Extraction::OnText(std::string_view t, int block, bool excluded, bool boile
   if (excluded) return;
   uint32_t n = static_cast<uint32_t>(text::CountChars(t));
   if (n == 0) return;
-  uint32_t punct = 0;
-  for (char c : t) punct += (c == ',' || c == '.');
+  const auto punct = static_cast<uint32_t>(text::CountBytes(t, ',', '.'));
   b.run_chars += n;
   b.run_punct += punct;
   b.chars += n;

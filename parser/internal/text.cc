@@ -5,6 +5,7 @@
 #include <unicode/stringpiece.h>
 #include <unicode/utf8.h>
 
+#include <bit>
 #include <cstring>
 
 namespace jikji::parser::text {
@@ -160,6 +161,25 @@ size_t CountChars(std::string_view utf8) {
     unsigned char c = static_cast<unsigned char>(*p);
     if ((c & 0xC0) != 0x80 && !IsAsciiSpace(c)) ++n;
   }
+  return n;
+}
+
+size_t CountBytes(std::string_view s, char a, char b) {
+  // Eight bytes at a time: bit 7 of each byte of Equal(w, c) is set exactly
+  // where that byte of w is c.
+  constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+  auto equal = [](uint64_t w, char c) {
+    const uint64_t v = w ^ (kOnes * static_cast<unsigned char>(c));
+    return ~(((v & kLow7) + kLow7) | v | kLow7);
+  };
+  size_t n = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    n += static_cast<size_t>(std::popcount(equal(w, a) | equal(w, b)));
+  }
+  for (; i < s.size(); ++i) n += (s[i] == a || s[i] == b) ? 1 : 0;
   return n;
 }
 

@@ -31,6 +31,8 @@ std::string_view Trim(std::string_view s);
 
 // Number of code points that are not ASCII white space.
 size_t CountChars(std::string_view utf8);
+// Number of bytes of `s` equal to `a` or to `b`.
+size_t CountBytes(std::string_view s, char a, char b);
 
 // NFC normalization (ICU Normalizer2); returns the input unchanged when it is
 // already normalized (the common case, checked quickly).

@@ -116,6 +116,21 @@ TEST(TextTest, Utf8ValidityMatchesIcuOnEverySequence) {
   for (int i = 0; i < 200000; ++i) check(RandomText(rng));
 }
 
+TEST(TextTest, CountBytesMatchesByteByByteDefinition) {
+  std::mt19937 rng(3);
+  for (int i = 0; i < 50000; ++i) {
+    std::string s = RandomText(rng);
+    for (char& c : s) {
+      if (rng() % 5 == 0) c = ",.\xAC\x2C\x2E"[rng() % 5];  // near misses too
+    }
+    size_t expected = 0;
+    for (char c : s) expected += (c == ',' || c == '.') ? 1 : 0;
+    ASSERT_EQ(text::CountBytes(s, ',', '.'), expected) << testing::PrintToString(s);
+  }
+  EXPECT_EQ(text::CountBytes("a,b.c,,d...", ',', '.'), 7u);
+  EXPECT_EQ(text::CountBytes(std::string(17, '\x2C'), ',', '.'), 17u);
+}
+
 TEST(TextTest, CountCharsMatchesByteByByteDefinition) {
   std::mt19937 rng(20261123);
   for (int i = 0; i < 50000; ++i) {
