@@ -901,6 +901,7 @@ void Extraction::BuildBody(const std::vector<int>& containers) {
   }
   std::string title_key = Squash(article_.title);
   std::string body;
+  size_t body_chars = 0;
   uint32_t long_paragraphs = 0;
   std::string_view previous;
   // Leading headings before the first prose paragraph are the deck (부제);
@@ -917,18 +918,19 @@ void Extraction::BuildBody(const std::vector<int>& containers) {
       std::string_view rest = internal::StripDateline(p);
       if (rest.size() != p.size()) p = std::string(rest);
       if (p.empty()) continue;
-      if (text::CountChars(p) >= kMinProseChars) seen_prose = true;
     }
+    const size_t chars = text::CountChars(p);
+    if (chars >= kMinProseChars) seen_prose = true;
     if (!title_key.empty() && SquashEquals(p, title_key)) continue;
     // Repeated short lines (a byline twice) once; long paragraphs may repeat.
-    if (p == previous && text::CountChars(p) <= 30) continue;
-    if (text::CountChars(p) >= 40) ++long_paragraphs;
+    if (p == previous && chars <= 30) continue;
+    if (chars >= 40) ++long_paragraphs;
     if (!body.empty()) body.push_back('\n');
     size_t start = body.size();
     body.append(p);
     previous = std::string_view(body).substr(start);
+    body_chars += chars;  // the separators are white space: CountChars(body) in the end
   }
-  size_t body_chars = text::CountChars(body);
   float ld = emit_chars_ ? static_cast<float>(emit_link_chars_) / static_cast<float>(emit_chars_) : 1;
   std::string og_type = text::AsciiLower(Meta({"og:type"}));
   bool evidence = og_type == "article" || jsonld_.found ||

@@ -5,6 +5,7 @@
 #include <unicode/stringpiece.h>
 #include <unicode/utf8.h>
 
+#include <array>
 #include <bit>
 #include <cstring>
 
@@ -16,10 +17,15 @@ bool IsAsciiSpace(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-// True for the bytes that can start a white-space sequence of SpaceLength.
-bool MayStartSpace(unsigned char c) {
-  return IsAsciiSpace(c) || c == 0xC2 || c == 0xE2 || c == 0xE3 || c == 0xEF;
-}
+// True for the bytes that can start a white-space sequence of SpaceLength
+// (a table: AppendCollapsed asks it of every byte).
+constexpr std::array<bool, 256> kMayStartSpace = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {' ', '\t', '\n', '\r', '\f', '\v'}) t[c] = true;
+  t[0xC2] = t[0xE2] = t[0xE3] = t[0xEF] = true;
+  return t;
+}();
+bool MayStartSpace(unsigned char c) { return kMayStartSpace[c]; }
 
 constexpr uint64_t kOnes = 0x0101010101010101ULL;
 constexpr uint64_t kHighBits = 0x8080808080808080ULL;

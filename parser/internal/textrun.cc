@@ -136,18 +136,19 @@ bool Decode(std::string_view s, std::string* out) {
   size_t copied = 0;  // s[0..copied) is in `out`
   size_t i = 0;
   while (i < n) {
-    // Eight printable ASCII bytes, none '&', '<' or DEL, at a time.
-    while (i + 8 <= n) {
-      uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if (!IsPlainAsciiWord(w)) break;
-      i += 8;
-    }
-    if (i >= n) break;
     unsigned char c = p[i];
     if (c < 0x80) {
       if (kPlainAscii[c]) {
+        // Then eight printable ASCII bytes, none '&', '<' or DEL, at a time
+        // (tried after an ASCII byte only: in Hangul text the next eight
+        // bytes after a syllable are rarely all ASCII).
         ++i;
+        while (i + 8 <= n) {
+          uint64_t w;
+          std::memcpy(&w, p + i, 8);
+          if (!IsPlainAsciiWord(w)) break;
+          i += 8;
+        }
         continue;
       }
       if (c != '&') return false;
