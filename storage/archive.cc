@@ -86,6 +86,8 @@ constexpr uint32_t kZstdTrainBytes = 16 * kZstdDictBytes;
 constexpr bool kZstdDictTrainer = false;
 constexpr int kBloomBitsPerKey = 10;
 constexpr size_t kSimhashPrefixBytes = 3;
+// Store()'s WriteBatch beyond the body and the text: keys, records, counters.
+constexpr size_t kBatchOverheadBytes = 4096;
 // Of a 64 MB memtable: 5 Mbit, ~50 bits per key for the 100,000 keys such a
 // memtable of URL states or hashes holds (0.05 cost ~10 MB of RSS).
 constexpr double kMemtablePrefixBloomRatio = 0.01;
@@ -1024,7 +1026,11 @@ Result<StoreResult> ArchiveImpl::Store(const Capture& capture, const Article* ar
   }
   const std::string capture_key = internal::CaptureKey(urlkey, key_micros);
 
-  rocksdb::WriteBatch batch;
+  // Room for the body, the version record (its text and metadata: twice
+  // the body text is ample) and the keys and small records: one allocation
+  // instead of a string that grows by doubling while the batch is built.
+  rocksdb::WriteBatch batch(capture.body.size() + 2 * (article ? article->body.size() : 0) +
+                            kBatchOverheadBytes);
   StoreResult result;
   bool new_version = false;
   std::unique_lock<std::mutex> version_lock;
