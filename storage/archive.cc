@@ -859,16 +859,36 @@ Status ArchiveImpl::OpenDb(const std::string& dir) {
     }
   }
 
+  // The column families not on disk yet (all of them for a new archive)
+  // are created after the open, in one call: RocksDB's open creates them
+  // one by one, each with a synced MANIFEST record and OPTIONS file.
+  std::vector<rocksdb::ColumnFamilyDescriptor> on_disk;
+  std::vector<rocksdb::ColumnFamilyDescriptor> missing;
+  std::vector<size_t> on_disk_at, missing_at;  // their places in descs
+  for (size_t i = 0; i < descs.size(); ++i) {
+    const bool present = descs[i].name == rocksdb::kDefaultColumnFamilyName ||
+                         std::find(existing.begin(), existing.end(), descs[i].name) != existing.end();
+    (present ? on_disk : missing).push_back(descs[i]);
+    (present ? on_disk_at : missing_at).push_back(i);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> opened, created;
   rocksdb::Status s =
       options_.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, dir, descs, &all_handles_, &db_)
-          : rocksdb::DB::Open(db_options, dir, descs, &all_handles_, &db_);
+          ? rocksdb::DB::OpenForReadOnly(db_options, dir, on_disk, &opened, &db_)
+          : rocksdb::DB::Open(db_options, dir, on_disk, &opened, &db_);
+  if (s.ok() && !missing.empty()) s = db_->CreateColumnFamilies(missing, &created);
   if (!s.ok()) {
+    for (rocksdb::ColumnFamilyHandle* h : opened) db_->DestroyColumnFamilyHandle(h);
+    for (rocksdb::ColumnFamilyHandle* h : created) db_->DestroyColumnFamilyHandle(h);
+    delete db_;
     db_ = nullptr;
     all_handles_.clear();
     lock_conflict_ = IsLockError(s);
     return ToStatus(s, "open archive " + dir);
   }
+  all_handles_.assign(descs.size(), nullptr);
+  for (size_t i = 0; i < opened.size(); ++i) all_handles_[on_disk_at[i]] = opened[i];
+  for (size_t i = 0; i < created.size(); ++i) all_handles_[missing_at[i]] = created[i];
   for (int cf = 0; cf < kNumCfs; ++cf) cf_[cf] = all_handles_[index[cf]];
   Status schema = CheckSchema();
   if (!schema.ok()) return schema;

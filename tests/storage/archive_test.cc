@@ -629,6 +629,48 @@ TEST(ArchiveStatsTest, CountsBySite) {
   EXPECT_EQ(zd.versions, 1u);
 }
 
+// Column families missing on disk (an archive from before they existed, or
+// a crash while they were created) are created by a read-write open, in one
+// call; a read-only open refuses such an archive.
+TEST(ArchiveOpenTest, MissingColumnFamiliesAreCreatedByAReadWriteOpen) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("archive");
+  {
+    auto archive = OpenOrDie(dir);
+    ASSERT_NE(archive, nullptr);
+    Article a = MakeArticle("https://a.kr/1", "t", "body one");
+    StoreOrDie(*archive, MakeCapture(a.url, kT0, "one"), &a);
+  }
+  WithRawDb(dir, [](rocksdb::DB* db, auto& cf) {
+    // Two indexes that a repair rebuilds from the versions.
+    ASSERT_TRUE(db->DropColumnFamily(cf["simhash"]).ok());
+    ASSERT_TRUE(db->DropColumnFamily(cf["by_time"]).ok());
+  });
+  ArchiveOptions ro;
+  ro.read_only = true;
+  EXPECT_EQ(Archive::Open(dir, ro).status().code(), Status::Code::kDataLoss);
+  {
+    auto archive = OpenOrDie(dir);
+    ASSERT_NE(archive, nullptr);
+    Article b = MakeArticle("https://a.kr/2", "t", "body two");
+    StoreOrDie(*archive, MakeCapture(b.url, kT0, "two"), &b);
+    auto report = archive->Verify(true);  // the first version's index entries
+    ASSERT_TRUE(report.ok());
+    report = archive->Verify(false);
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->problem_count, 0u) << (report->problems.empty() ? "" : report->problems[0]);
+    auto versions = archive->GetVersions("https://a.kr/1");
+    ASSERT_TRUE(versions.ok());
+    EXPECT_EQ(versions->size(), 1u);
+  }
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+  EXPECT_NE(std::find(names.begin(), names.end(), "simhash"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "by_time"), names.end());
+  auto reopened = Archive::Open(dir, ro);  // whole again: read-only opens work
+  EXPECT_TRUE(reopened.ok()) << reopened.status().ToString();
+}
+
 // Two sites, a changed article, an alias and a non-article.
 void StoreCountedPages(Archive& archive) {
   for (int i = 0; i < 3; ++i) {
