@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -39,7 +40,8 @@ struct TagName {
   bool operator==(const TagName& o) const { return len == o.len && Lo() == o.Lo() && Hi() == o.Hi(); }
 };
 
-// `n` (up to eight bytes) as TagName::Lo() reads it.
+// `n` (up to eight bytes) as TagName::Lo() reads it: little-endian.
+static_assert(std::endian::native == std::endian::little, "TagName::Lo() is a little-endian load");
 constexpr uint64_t Word(std::string_view n) {
   uint64_t w = 0;
   for (size_t i = 0; i < n.size() && i < 8; ++i) w |= uint64_t{static_cast<uint8_t>(n[i])} << (8 * i);
@@ -56,7 +58,7 @@ enum TagKind : uint32_t {
   kCell = 1 << 5,         // td, th
   kCellOrRow = 1 << 6,    // td, th, tr: close an open td or th
   kDefinition = 1 << 7,   // dt, dd
-  kP = 1 << 8,
+  kP = 1 << 8,            // p itself
 };
 
 uint32_t Classify(const TagName& n) {
