@@ -491,7 +491,9 @@ std::vector<std::string_view> Words(std::string_view normalized) {
   words.reserve(normalized.size() / 6 + 1);
   const char* p = normalized.data();
   const size_t n = normalized.size();
-  // Separators (' ', '\n') found eight bytes at a time.
+  // Separators (' ', '\n') found eight bytes at a time (the first one is
+  // the lowest set byte of a little-endian load).
+  static_assert(std::endian::native == std::endian::little);
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHigh = 0x8080808080808080ULL;
   auto separators = [&](uint64_t w) {
