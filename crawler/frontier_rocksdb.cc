@@ -238,22 +238,25 @@ class RocksFrontier : public Frontier {
 
   size_t PushAllThenDone(std::vector<FrontierItem> items, const FrontierItem& done) override {
     rocksdb::WriteBatch batch;
-    std::vector<std::pair<std::string, FrontierItem>> staged;
-    std::vector<uint64_t> staged_hashes;  // two links of one page to one URL: queued once
+    struct Staged {
+      std::string key;
+      FrontierItem item;
+      uint64_t hash;
+    };
+    std::vector<Staged> staged;
+    std::unordered_set<uint64_t> staged_hashes;  // two links of one page to one URL: queued once
+    staged_hashes.reserve(items.size());
     for (FrontierItem& item : items) {
       if (!status_.ok()) break;
       const uint64_t h = SeenHash(item.url);
-      if (SeenHashExists(h) ||
-          std::find(staged_hashes.begin(), staged_hashes.end(), h) != staged_hashes.end()) {
-        continue;
-      }
+      if (SeenHashExists(h) || staged_hashes.contains(h)) continue;
       if (queued_ + staged.size() >= options_.max_queued) {
         ++dropped_;
         continue;
       }
-      staged_hashes.push_back(h);
+      staged_hashes.insert(h);
       std::string key = Stage(&item, h, &batch);
-      staged.emplace_back(std::move(key), std::move(item));
+      staged.push_back({std::move(key), std::move(item), h});
     }
     // The page last, in the same batch: a crash leaves both or neither.
     const std::string done_key = QueueKey(done);
@@ -261,9 +264,7 @@ class RocksFrontier : public Frontier {
     const bool in_flight = host != hosts_.end() && host->second.in_flight.count(done_key) > 0;
     if (in_flight) batch.Delete(queue_, done_key);
     if (batch.Count() > 0 && !Write(&batch)) return 0;
-    for (size_t i = 0; i < staged.size(); ++i) {
-      Admit(std::move(staged[i].first), std::move(staged[i].second), staged_hashes[i]);
-    }
+    for (Staged& st : staged) Admit(std::move(st.key), std::move(st.item), st.hash);
     if (in_flight) Forget(done.host, done_key);
     return staged.size();
   }

@@ -846,19 +846,6 @@ Status ArchiveImpl::OpenDb(const std::string& dir) {
                               [&](const char* n) { return name == n; }) != std::end(kCfNames);
     if (!known) descs.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
-  if (options_.read_only) {
-    // A read-only open cannot create CFs: keep only the ones on disk.
-    std::vector<rocksdb::ColumnFamilyDescriptor> present;
-    for (auto& d : descs) {
-      if (std::find(existing.begin(), existing.end(), d.name) != existing.end()) {
-        present.push_back(d);
-      }
-    }
-    if (present.size() != descs.size()) {
-      return Status::DataLoss("archive in " + dir + " lacks column families");
-    }
-  }
-
   // The column families not on disk yet (all of them for a new archive)
   // are created after the open, in one call: RocksDB's open creates them
   // one by one, each with a synced MANIFEST record and OPTIONS file.
@@ -870,6 +857,10 @@ Status ArchiveImpl::OpenDb(const std::string& dir) {
                          std::find(existing.begin(), existing.end(), descs[i].name) != existing.end();
     (present ? on_disk : missing).push_back(descs[i]);
     (present ? on_disk_at : missing_at).push_back(i);
+  }
+  // A read-only open cannot create them.
+  if (options_.read_only && !missing.empty()) {
+    return Status::DataLoss("archive in " + dir + " lacks column families");
   }
   std::vector<rocksdb::ColumnFamilyHandle*> opened, created;
   rocksdb::Status s =

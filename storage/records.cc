@@ -49,21 +49,21 @@ class MapWriter {
   void Bin(const char* key, std::string_view v) {
     if (v.empty()) return;
     Begin(key);
-    Header(v.size(), 0, 0xC4, 0xC5, 0xC6);
+    Header(v.size(), kBin);
     buf_.append(v);
   }
   void List(const char* key, const std::vector<std::string>& v) {
     if (v.empty()) return;
     Begin(key);
-    Header(v.size(), 15, 0x90, 0xDC, 0xDD);
+    Header(v.size(), kArray);
     for (const std::string& s : v) String(s);
   }
   void Pairs(const char* key, const std::vector<std::pair<std::string, std::string>>& v) {
     if (v.empty()) return;
     Begin(key);
-    Header(v.size(), 15, 0x90, 0xDC, 0xDD);
+    Header(v.size(), kArray);
     for (const auto& [a, b] : v) {
-      Header(2, 15, 0x90, 0xDC, 0xDD);
+      Header(2, kArray);
       String(a);
       String(b);
     }
@@ -94,7 +94,7 @@ class MapWriter {
     std::string values = std::move(buf_);
     buf_.clear();
     buf_.reserve(values.size() + 8 + 4 * fields_.size());
-    Header(fields_.size(), 15, 0x80, 0xDE, 0xDF);
+    Header(fields_.size(), kMap);
     for (const Field& f : fields_) {
       String(f.key);
       buf_.append(values, f.begin, f.end - f.begin);
@@ -116,32 +116,34 @@ class MapWriter {
   void BigEndian(uint64_t v, int bytes) {
     for (int i = bytes - 1; i >= 0; --i) buf_.push_back(static_cast<char>(v >> (8 * i)));
   }
-  // A length header: the fix form (fix | n) when n <= fix_max, else the 8-,
-  // 16- or 32-bit form (bin has an 8-bit one; strings, arrays and maps
-  // below use their own).
-  void Header(size_t n, size_t fix_max, uint8_t fix_or_8, uint8_t code16, uint8_t code32) {
-    if (fix_max > 0 && n <= fix_max) {
-      buf_.push_back(static_cast<char>(fix_or_8 | n));
-    } else if (fix_max == 0 && n <= 0xFF) {
-      buf_.push_back(static_cast<char>(fix_or_8));
+  // The length headers of one MessagePack family: `fix | n` for n <=
+  // fix_max (fix_max < 0: no such form), then 8-bit (len8 0: none), 16-bit
+  // and 32-bit lengths.
+  struct Codes {
+    int fix_max;
+    uint8_t fix, len8, len16, len32;
+  };
+  static constexpr Codes kStr{31, 0xA0, 0xD9, 0xDA, 0xDB};
+  static constexpr Codes kBin{-1, 0, 0xC4, 0xC5, 0xC6};
+  static constexpr Codes kArray{15, 0x90, 0, 0xDC, 0xDD};
+  static constexpr Codes kMap{15, 0x80, 0, 0xDE, 0xDF};
+
+  void Header(size_t n, const Codes& c) {
+    if (c.fix_max >= 0 && n <= static_cast<size_t>(c.fix_max)) {
+      buf_.push_back(static_cast<char>(c.fix | n));
+    } else if (c.len8 != 0 && n <= 0xFF) {
+      buf_.push_back(static_cast<char>(c.len8));
       BigEndian(n, 1);
     } else if (n <= 0xFFFF) {
-      buf_.push_back(static_cast<char>(code16));
+      buf_.push_back(static_cast<char>(c.len16));
       BigEndian(n, 2);
     } else {
-      buf_.push_back(static_cast<char>(code32));
+      buf_.push_back(static_cast<char>(c.len32));
       BigEndian(n, 4);
     }
   }
   void String(std::string_view s) {
-    if (s.size() <= 31) {
-      buf_.push_back(static_cast<char>(0xA0 | s.size()));
-    } else if (s.size() <= 0xFF) {
-      buf_.push_back(static_cast<char>(0xD9));
-      BigEndian(s.size(), 1);
-    } else {
-      Header(s.size(), 0, 0, 0xDA, 0xDB);  // 16- or 32-bit
-    }
+    Header(s.size(), kStr);
     buf_.append(s);
   }
   void Unsigned(uint64_t v) {

@@ -4,14 +4,8 @@
 #include <cstddef>
 
 namespace jikji::parser::internal {
-namespace {
-
-size_t RoundUp(size_t n, size_t align) { return (n + align - 1) & ~(align - 1); }
-
-}  // namespace
-
 Arena::Arena(size_t block_bytes, size_t keep_bytes)
-    : block_bytes_(std::max(RoundUp(block_bytes, kAlign), kAlign)), keep_bytes_(keep_bytes) {}
+    : block_bytes_(std::max(RoundUp(block_bytes), kAlign)), keep_bytes_(keep_bytes) {}
 
 void Arena::Enter(size_t i) {
   current_ = i;
@@ -20,25 +14,18 @@ void Arena::Enter(size_t i) {
 }
 
 void* Arena::AllocateSlow(size_t n) {
-  // The rest of the current block is wasted; try the next kept ones.
+  // The rest of the current block is wasted; the next kept block that
+  // holds `n` is filled next, else a new one.
   while (current_ + 1 < blocks_.size()) {
     Enter(current_ + 1);
-    if (blocks_[current_].size >= n) {
-      void* p = next_;
-      next_ += n;
-      used_ += n;
-      return p;
-    }
+    if (blocks_[current_].size >= n) return Allocate(n);
   }
   // A request bigger than a block gets a block of its own size.
   size_t size = std::max(n, block_bytes_);
   blocks_.push_back(Block{std::make_unique_for_overwrite<char[]>(size), size});
   reserved_ += size;
   Enter(blocks_.size() - 1);
-  void* p = next_;
-  next_ += n;
-  used_ += n;
-  return p;
+  return Allocate(n);
 }
 
 void Arena::Reset() {

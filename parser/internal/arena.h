@@ -34,7 +34,7 @@ class Arena {
   // `n` bytes aligned to alignof(std::max_align_t); never null (throws
   // std::bad_alloc as operator new does).
   void* Allocate(size_t n) {
-    n = (std::max<size_t>(n, 1) + kAlign - 1) & ~(kAlign - 1);
+    n = RoundUp(std::max<size_t>(n, 1));
     if (static_cast<size_t>(end_ - next_) < n) return AllocateSlow(n);
     void* p = next_;
     next_ += n;
@@ -57,6 +57,7 @@ class Arena {
 
  private:
   static constexpr size_t kAlign = alignof(std::max_align_t);
+  static constexpr size_t RoundUp(size_t n) { return (n + kAlign - 1) & ~(kAlign - 1); }
 
   // Allocate() when the current block has less than `n` (rounded) left.
   void* AllocateSlow(size_t n);

@@ -355,8 +355,7 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
     // RAWTEXT elements keep '&' literal: no placeholders up to their end tag.
     // (One inside another's raw text is text: no search, so that a page of
     // unclosed <iframe>s is not scanned to its end once per tag.)
-    if (placeholders && lt >= raw_until &&
-        (kind & kRawText)) {
+    if (placeholders && lt >= raw_until && (kind & kRawText)) {
       size_t close =
           name.view() == "plaintext" ? std::string_view::npos : FindEndTag(s, end, name.view());
       raw_until = close == std::string_view::npos ? s.size() : close;
