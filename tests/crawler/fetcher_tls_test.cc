@@ -29,6 +29,7 @@ namespace {
 
 namespace asio = boost::asio;
 using ::jikji::testing::CommandResult;
+using ::jikji::testing::FreeLoopbackPort;
 using ::jikji::testing::RunCommand;
 using ::jikji::testing::SpawnCommand;
 using ::jikji::testing::TempDir;
@@ -38,22 +39,6 @@ constexpr const char* kBody = "<html><body><p>HTTP/2 테스트</p></body></html>
 
 bool Have(const std::string& tool) {
   return RunCommand({"sh", "-c", "command -v " + tool + " || test -x /usr/sbin/" + tool}, 10).exit_code == 0;
-}
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
 }
 
 bool Accepts(int port) {
@@ -84,7 +69,7 @@ class TlsNginx {
       error_ = "openssl req failed: " + made.err;
       return;
     }
-    port_ = FreePort();
+    port_ = FreeLoopbackPort();
     const std::string t = dir_ + "/tmp";
     std::ofstream(dir_ + "/nginx.conf")
         << "daemon off;\nworker_processes 1;\npid " << dir_ << "/nginx.pid;\nerror_log " << dir_

@@ -2,7 +2,6 @@
 // generates two sites, serve-site serves them with nginx on loopback,
 // `jikji crawl` crawls them, and crawl-check scores the crawl from nginx's
 // own access log. Label `shared`: skipped where ../shared is absent.
-#include <unistd.h>
 
 #include <chrono>
 #include <sstream>
@@ -18,6 +17,7 @@ namespace jikji {
 namespace {
 
 using ::jikji::testing::CommandResult;
+using ::jikji::testing::FreeLoopbackPort;
 using ::jikji::testing::JikjiBinary;
 using ::jikji::testing::RunCommand;
 using ::jikji::testing::TempDir;
@@ -41,8 +41,9 @@ TEST(BenchSiteE2eTest, CrawlCoversGeneratedSiteAndAvoidsPrivate) {
   std::string site = tmp.Sub("news");
   std::string run_dir = tmp.Sub("run");
   std::string bench = (shared / "bench").string();
-  // A port of this process's own, so parallel test runs do not collide.
-  std::string port = std::to_string(30000 + getpid() % 20000);
+  const int free_port = FreeLoopbackPort();
+  ASSERT_GT(free_port, 0);
+  std::string port = std::to_string(free_port);
 
   CommandResult made = RunCommand({"python3", bench + "/make-site", site, "--sites", "2", "--pages", "60",
                                    "--port", port, "-q"});

@@ -23,6 +23,7 @@
 namespace jikji {
 namespace {
 
+using ::jikji::testing::FreeLoopbackPort;
 using ::jikji::testing::HttpReply;
 using ::jikji::testing::HttpRequest;
 using ::jikji::testing::JikjiBinary;
@@ -77,7 +78,7 @@ std::string Article(int k, int version) {
 class DaemonTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    admin_port_ = 20000 + getpid() % 10000;
+    admin_port_ = FreeLoopbackPort();
     host_ = "news.test:" + std::to_string(server_.port());
     std::ofstream(config_) << "[crawl]\nper_host_delay = 0\nresolve = [\"" << host_ << ":127.0.0.1\"]\n"
                            << "[daemon]\ninterval = \"1s\"\nrevisit_min = \"1s\"\nrevisit_max = \"4s\"\n"

@@ -28,6 +28,7 @@ namespace jikji {
 namespace {
 
 using ::jikji::testing::CommandResult;
+using ::jikji::testing::FreeLoopbackPort;
 using ::jikji::testing::HttpReply;
 using ::jikji::testing::HttpRequest;
 using ::jikji::testing::JikjiBinary;
@@ -221,7 +222,7 @@ TEST_F(ProgressE2eTest, RebuildAndExportShowTheirProgressOnATerminalOnly) {
 
 TEST_F(ProgressE2eTest, DaemonLogsAProgressLineEveryInterval) {
   const std::string host = "news.test:" + std::to_string(server_.port());
-  const std::string admin = "127.0.0.1:" + std::to_string(30000 + getpid() % 10000);
+  const std::string admin = "127.0.0.1:" + std::to_string(FreeLoopbackPort());
   const std::string log = tmp_.Sub("daemon.log");  // what --log-file gets
   const std::string config = tmp_.Sub("jikji.toml");
   std::ofstream(config) << "[crawl]\nper_host_delay = 0\nresolve = [\"" << host << ":127.0.0.1\"]\n";

@@ -26,6 +26,13 @@ int SpawnCommand(const std::vector<std::string>& argv, const std::string& log_pa
 // is killed).
 int WaitCommand(int pid, int timeout_seconds);
 
+// A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick for
+// a socket bound to port 0, then closed), for a child server to listen on;
+// -1 if none could be had. Ports derived from the pid instead fall in the
+// range the kernel hands to outgoing connections, which tests running
+// alongside hold by the thousand.
+int FreeLoopbackPort();
+
 // Shell-quotes one argument for messages.
 std::string ShellQuote(const std::string& arg);
 
