@@ -867,13 +867,26 @@ void Crawler::Impl::Analyze(const FrontierItem& item, FetchResponse& response, s
     parser::ExtractOptions eo;
     const parser::ExtractRules& rules = sites_[item.site].extract;
     if (!rules.body.empty() || !rules.drop.empty() || !rules.title.empty()) eo.rules = &rules;
+    // A link met before as written, against a base of the same scope and
+    // from the same depth, resolves to a URL vetted then (or left for a
+    // shallower page, when too deep from this one): the parser leaves it
+    // out unresolved. Nearly all of a site's links are its menus and lists
+    // again. Links with rel=nofollow are not followed at all.
+    const int link_depth = item.depth + 1;
+    eo.link_filter = [this, link_depth](std::string_view scope, std::string_view href, bool nofollow) {
+      return !nofollow && link_cache_.Insert(internal::LinkCache::HrefFingerprint(link_depth, scope, href));
+    };
     page = parser::ExtractPage(response.body, capture->final_url, response.content_type, eo);
     for (const auto& f : page.feed_urls) VetFound(f, UrlKind::kFeed, item.depth, {}, &out);
     if (!page.article.canonical_url.empty()) {
       VetFound(page.article.canonical_url, UrlKind::kPage, item.depth, {}, &out);
     }
+    const std::string& self = capture->final_url;
     for (const auto& l : page.links) {
-      if (!l.nofollow) VetFound(l.url, UrlKind::kPage, item.depth + 1, l.text, &out);
+      // A link into this page itself ("#comments") is no new page.
+      bool same_document = l.url.size() > self.size() && l.url[self.size()] == '#' &&
+                           std::string_view(l.url).substr(0, self.size()) == self;
+      if (!l.nofollow && !same_document) VetFound(l.url, UrlKind::kPage, item.depth + 1, l.text, &out);
     }
     if (page.article.is_article) article = &page.article;
     else out.extraction_failed = scope_.IsArticleUrl(item.site, item.url);

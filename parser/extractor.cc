@@ -303,7 +303,7 @@ struct TextRun {
 };
 
 struct RawLink {
-  std::string href;
+  std::string_view href;  // trimmed, in the parse tree (alive until FillLinks() is done)
   std::string text;
   bool nofollow = false;
   bool pending_space = false;  // AppendCollapsed state between text nodes
@@ -398,6 +398,9 @@ class Extraction {
   void FillLinks();
   std::string Meta(std::initializer_list<std::string_view> keys) const;
   // Call after Walk (the <base href> is known then).
+  // The URL links resolve against: the page's, or its <base href> (made on
+  // first use).
+  const Result<url::Url>& Base() const;
   std::string ResolveUrl(std::string_view ref) const;
 
   std::string_view url_;
@@ -657,7 +660,7 @@ void Extraction::Walk(const GumboNode* n, int parent, int block, bool excluded, 
     std::string_view href = attrs.href;
     if (!href.empty()) {
       RawLink l;
-      l.href = std::string(text::Trim(href));
+      l.href = text::Trim(href);
       l.nofollow = text::ContainsNoCase(attrs.rel, "nofollow");
       raw_links_.push_back(std::move(l));
       if (el.tag == GUMBO_TAG_A) child_link = static_cast<int>(raw_links_.size()) - 1;
@@ -975,14 +978,16 @@ std::string Extraction::Meta(std::initializer_list<std::string_view> keys) const
   return "";
 }
 
-std::string Extraction::ResolveUrl(std::string_view ref) const {
-  ref = text::Trim(ref);
-  if (ref.empty()) return "";
+// Whether a (trimmed) href names no page: empty, javascript:, mailto:,
+// tel:, data:.
+bool NamesNoPage(std::string_view ref) {
+  if (ref.empty()) return true;
   std::string lower = text::AsciiLower(ref.substr(0, std::min<size_t>(ref.size(), 12)));
-  if (text::StartsWith(lower, "javascript:") || text::StartsWith(lower, "mailto:") ||
-      text::StartsWith(lower, "tel:") || text::StartsWith(lower, "data:")) {
-    return "";
-  }
+  return text::StartsWith(lower, "javascript:") || text::StartsWith(lower, "mailto:") ||
+         text::StartsWith(lower, "tel:") || text::StartsWith(lower, "data:");
+}
+
+const Result<url::Url>& Extraction::Base() const {
   if (!base_) {
     // Once per page (a page resolves a hundred links): the page URL, or its
     // <base href> resolved against it.
@@ -995,6 +1000,13 @@ std::string Extraction::ResolveUrl(std::string_view ref) const {
     }
     base_.emplace(std::move(base));
   }
+  return *base_;
+}
+
+std::string Extraction::ResolveUrl(std::string_view ref) const {
+  ref = text::Trim(ref);
+  if (NamesNoPage(ref)) return "";
+  Base();
   if (base_->ok()) {
     auto r = url::ResolveSerialized(**base_, ref);
     return r.ok() ? std::move(r).value() : std::string();
@@ -1331,7 +1343,17 @@ void Extraction::FillLinks() {
   }
   if (!options_.collect_links) return;
   page_->links.reserve(raw_links_.size());
+  // What resolving an href depends on; with an unusable base, nothing (a
+  // link then resolves only if it is absolute).
+  std::string base = Base().ok() ? Base()->Serialize() : std::string();
   for (RawLink& l : raw_links_) {
+    if (options_.link_filter) {
+      if (NamesNoPage(l.href)) continue;
+      std::string_view scope = base.empty() ? std::string_view() : url::ResolutionScope(base, l.href);
+      if (scope.size() < base.size() || base.empty()) {
+        if (!options_.link_filter(scope, l.href, l.nofollow)) continue;
+      }
+    }
     std::string u = ResolveUrl(l.href);
     if (u.empty()) continue;
     Link link;

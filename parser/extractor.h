@@ -7,6 +7,7 @@
 #define JIKJI_PARSER_EXTRACTOR_H_
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,15 @@ struct ExtractOptions {
   const ExtractRules* rules = nullptr;
   // Whether to collect links (the CLI `extract` does not need them).
   bool collect_links = true;
+  // Optional: asked of each <a>/<area> link whose target does not depend on
+  // the page's own path (an absolute http(s) href, or one from the root),
+  // before it is resolved, with url::ResolutionScope() of the page's base
+  // for it (empty, or the base's origin), the href as written (trimmed) and
+  // whether rel has nofollow. A link it answers false for is left out of
+  // Page::links. For a caller that has seen most links before: a crawler
+  // meets a site's menus and lists on every page of it. (Links relative to
+  // the page's path are always kept: their scope is the page itself.)
+  std::function<bool(std::string_view scope, std::string_view href, bool nofollow)> link_filter;
 };
 
 struct Link {

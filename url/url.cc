@@ -1062,6 +1062,28 @@ Result<std::string> ResolveSerialized(const Url& base, std::string_view referenc
   return full->Serialize();
 }
 
+std::string_view ResolutionScope(std::string_view serialized_base, std::string_view reference) {
+  auto starts = [](std::string_view s, std::string_view prefix) {
+    return s.substr(0, prefix.size()) == prefix;
+  };
+  // Two slashes after a scheme: the reference names its own authority
+  // (however the base's scheme compares), so nothing of the base is used.
+  if (starts(reference, "http://") || starts(reference, "https://")) return {};
+  size_t authority = starts(serialized_base, "http://")    ? 7
+                     : starts(serialized_base, "https://") ? 8
+                                                           : std::string_view::npos;
+  // From the root, or from a second slash on (which keeps only the scheme):
+  // the base's path, query and fragment are not read. (Leading spaces or
+  // controls, which the parser trims, keep the whole base.)
+  if (authority != std::string_view::npos && !reference.empty() &&
+      (reference[0] == '/' || reference[0] == '\\')) {
+    // A serialized http(s) URL always has a path after its authority.
+    size_t path = serialized_base.find('/', authority);
+    if (path != std::string_view::npos) return serialized_base.substr(0, path);
+  }
+  return serialized_base;
+}
+
 namespace internal {
 namespace {
 

@@ -62,6 +62,15 @@ Result<Url> Resolve(const Url& base, std::string_view reference);
 // internal/resolve.h) spliced as strings, without a Url in between.
 Result<std::string> ResolveSerialized(const Url& base, std::string_view reference);
 
+// The part of `serialized_base` (a Url's Serialize()) that resolving
+// `reference` against it depends on, for callers that remember resolutions:
+// empty for an absolute reference starting "http://" or "https://"; the
+// scheme, credentials, host and port for a reference starting with a slash
+// or backslash against an http(s) base; else the whole base. Resolving one
+// reference against two bases of equal scope gives the same URL (or fails
+// alike).
+std::string_view ResolutionScope(std::string_view serialized_base, std::string_view reference);
+
 struct NormalizeOptions {
   // Query parameter names to remove. A trailing '*' matches any suffix.
   std::vector<std::string> strip_params = {"utm_*", "fbclid", "gclid", "dclid", "msclkid",

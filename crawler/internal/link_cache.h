@@ -2,8 +2,9 @@
 // run, so that the menus, lists and footers every page repeats are
 // normalized, scoped and looked up in the frontier once, not once per page.
 //
-// A fixed-size open-addressing set of 64-bit fingerprints (XXH3-64 of the
-// link as found, already absolute). Insert() is lock-free, so worker threads
+// A fixed-size open-addressing set of 64-bit fingerprints: of links as
+// found, already absolute (Fingerprint()), and of links as written, before
+// the parser resolves them (HrefFingerprint()). Insert() is lock-free, so worker threads
 // share one cache. It is a pure accelerator: a link it forgets (the cache is
 // full) takes the slow path, which is exact (the frontier's seen set). A
 // fingerprint collision makes a new link look vetted; at 64 bits and the
@@ -50,6 +51,17 @@ class LinkCache {
   static uint64_t Fingerprint(std::string_view link, uint64_t seed = 0) {
     uint64_t fp = XXH3_64bits_withSeed(link.data(), link.size(), seed);
     return fp == 0 ? 1 : fp;  // 0 marks an empty slot
+  }
+
+  // A link as written on a page: its href, url::ResolutionScope() of the
+  // base it resolves against (equal scopes resolve an href alike) and the
+  // depth it would be queued at (whether it is too deep depends on that).
+  static uint64_t HrefFingerprint(int depth, std::string_view scope, std::string_view href) {
+    constexpr uint64_t kHrefSpace = 0x9E3779B97F4A7C15ULL;  // apart from Fingerprint()'s seeds
+    const uint64_t seed = XXH3_64bits_withSeed(scope.data(), scope.size(),
+                                               kHrefSpace + static_cast<uint64_t>(depth));
+    uint64_t fp = XXH3_64bits_withSeed(href.data(), href.size(), seed);
+    return fp == 0 ? 1 : fp;
   }
 
   // Adds fp; false if it was already there (another thread may have added

@@ -980,6 +980,50 @@ TEST_F(CrawlerTest, MaxDepthHonoured) {
   EXPECT_EQ(web_.TargetsOf("a.test"), (std::vector<std::string>{"/robots.txt", "/", "/d/1.html", "/d/2.html"}));
 }
 
+// A link too deep from one page is followed when a shallower page links it
+// later: links are remembered by the depth they were found at.
+TEST_F(CrawlerTest, ALinkTooDeepFromOnePageIsFollowedFromAShallowerOne) {
+  web_.Robots("a.test", "User-agent: *\nDisallow:\n");
+  web_.Html("a.test", "/", ListPage({"/a.html", "/b.html"}));
+  web_.Html("a.test", "/a.html", ArticlePage(1, {"/a2.html"}));
+  web_.Html("a.test", "/a2.html", ArticlePage(2, {"/x.html"}));  // depth 3 from here
+  // /b.html answers after /a2.html has been read (depth 2 from here).
+  web_.Add("a.test", "/b.html", [](const HttpRequest&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    return HttpReply::Text(200, ArticlePage(3, {"/x.html"}));
+  });
+  web_.Html("a.test", "/x.html", ArticlePage(4));
+  Site("a.test");
+  options_.settings.max_depth = 2;
+  Crawl();
+  // /a2.html was fetched well before /b.html's answer (the order the test is about).
+  int64_t a2 = -1, b = -1;
+  for (const HttpRequest& r : web_.RequestsTo("a.test")) {
+    if (r.target == "/a2.html") a2 = r.received_micros;
+    if (r.target == "/b.html") b = r.received_micros;
+  }
+  ASSERT_TRUE(a2 >= 0 && b >= 0 && a2 < b + 300'000) << Describe(web_.Requests());
+  EXPECT_EQ(web_.CountOf("a.test", "/x.html"), 1) << Describe(web_.Requests());
+}
+
+// A link marked nofollow on one page is still followed from a page that
+// links it plainly.
+TEST_F(CrawlerTest, ANofollowLinkDoesNotHideTheSameLinkElsewhere) {
+  web_.Robots("a.test", "User-agent: *\nDisallow:\n");
+  web_.Html("a.test", "/", ListPage({"/a.html", "/b.html"}));
+  std::string nofollow = ArticlePage(1);
+  nofollow.insert(nofollow.find("</body>"), "<a href=\"/x.html\" rel=\"nofollow\">x</a>");
+  web_.Html("a.test", "/a.html", nofollow);
+  web_.Add("a.test", "/b.html", [](const HttpRequest&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return HttpReply::Text(200, ArticlePage(2, {"/x.html"}));
+  });
+  web_.Html("a.test", "/x.html", ArticlePage(3));
+  Site("a.test");
+  Crawl();
+  EXPECT_EQ(web_.CountOf("a.test", "/x.html"), 1) << Describe(web_.Requests());
+}
+
 TEST_F(CrawlerTest, MaxPagesStopsTheCrawl) {
   NewsHost(web_, "a.test", 20);
   Site("a.test");

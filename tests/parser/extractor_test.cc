@@ -251,6 +251,42 @@ TEST(ExtractPage, LinksTextNofollowAndSkippedSchemes) {
   EXPECT_TRUE(ExtractPage(html, "https://news.example.kr/", "", no_links).links.empty());
 }
 
+// The link filter is asked of the links that do not depend on the page's
+// path, with the scope of the base the page ends up with (here a <base>
+// after the links), before they are resolved; a link it refuses is left out.
+TEST(ExtractPage, LinkFilterSeesHrefsByScopeAndDropsWhatItRefuses) {
+  const std::string html =
+      "<html><body><a href='http://other.kr/a'>a</a><a href=' /b '>b</a><a href='c.html'>c</a>"
+      "<a href='/d' rel='nofollow'>d</a><a href='javascript:go()'>js</a><a href='mailto:x@y.kr'>m</a>"
+      "<a href='//cdn.kr/e'>e</a><a href='?page=2'>f</a>"
+      "<base href='https://base.kr/dir/'></body></html>";
+  struct Call {
+    std::string scope, href;
+    bool nofollow;
+    bool operator==(const Call&) const = default;
+  };
+  std::vector<Call> calls;
+  ExtractOptions options;
+  options.link_filter = [&](std::string_view scope, std::string_view href, bool nofollow) {
+    calls.push_back({std::string(scope), std::string(href), nofollow});
+    return href != "/b";
+  };
+  Page p = ExtractPage(html, "http://page.kr/x/y.html", "", options);
+  EXPECT_EQ(calls, (std::vector<Call>{{"", "http://other.kr/a", false},
+                                      {"https://base.kr", "/b", false},
+                                      {"https://base.kr", "/d", true},
+                                      {"https://base.kr", "//cdn.kr/e", false}}));
+  std::vector<std::string> urls;
+  for (const Link& l : p.links) urls.push_back(l.url);
+  EXPECT_EQ(urls, (std::vector<std::string>{"http://other.kr/a", "https://base.kr/dir/c.html",
+                                            "https://base.kr/d", "https://cdn.kr/e",
+                                            "https://base.kr/dir/?page=2"}));
+  // Without a filter, every link (the refused one too), resolved the same way.
+  Page all = ExtractPage(html, "http://page.kr/x/y.html", "");
+  ASSERT_EQ(all.links.size(), 6u);
+  EXPECT_EQ(all.links[1].url, "https://base.kr/b");
+}
+
 // The same links on pages of other origins, other paths, <base href> and
 // credentials: each resolves against its own page (path-absolute links are
 // remembered by base authority, so a repeat must not leak across bases).

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -359,6 +360,60 @@ TEST(UrlResolveSimpleTest, AgreesWithTheParser) {
   // written), and not for all.
   EXPECT_GT(simple, total / 8);
   EXPECT_LT(simple, total);
+}
+
+TEST(UrlResolutionScopeTest, Parts) {
+  const std::string base = "https://u:p@a.kr:8443/news/view?id=1#c";
+  EXPECT_EQ(ResolutionScope(base, "http://b.kr/x"), "");
+  EXPECT_EQ(ResolutionScope(base, "https://b.kr/x"), "");
+  EXPECT_EQ(ResolutionScope(base, "/x"), "https://u:p@a.kr:8443");
+  EXPECT_EQ(ResolutionScope(base, "\\x"), "https://u:p@a.kr:8443");
+  EXPECT_EQ(ResolutionScope(base, "//b.kr/x"), "https://u:p@a.kr:8443");
+  EXPECT_EQ(ResolutionScope(base, "x.html"), base);
+  EXPECT_EQ(ResolutionScope(base, "?q"), base);
+  EXPECT_EQ(ResolutionScope(base, " /x"), base);
+  EXPECT_EQ(ResolutionScope(base, "HTTP://b.kr/x"), base);  // not recognised: the whole base
+  EXPECT_EQ(ResolutionScope(base, "http:x"), base);
+  EXPECT_EQ(ResolutionScope("mailto:a@b.kr", "/x"), "mailto:a@b.kr");
+  EXPECT_EQ(ResolutionScope("file:///a/b", "/x"), "file:///a/b");
+}
+
+// What the scope promises: one reference resolved against any two bases of
+// equal scope gives the same result. Bases share origins and differ in
+// path, query, fragment, scheme, port and credentials; references are the
+// resolver's edge cases, with tabs and backslashes where the parser reads a
+// second slash.
+TEST(UrlResolutionScopeTest, EqualScopesResolveAlike) {
+  const std::vector<std::string> bases = {
+      "http://a.kr/", "http://a.kr/news/view?id=1#c", "http://a.kr/news/list/", "http://a.kr/x/y/z.html",
+      "https://a.kr/news/view?id=1", "https://a.kr/", "http://a.kr:8080/news/", "http://u:p@a.kr/x",
+      "http://u@a.kr/y/", "http://b.kr/news/view", "http://127.0.0.1:18080/news/list/page/2.html",
+      "http://127.0.0.1:18080/", "https://a.kr/%EC%95%84/b?q#f"};
+  const std::vector<std::string> refs = {
+      "", "/", "//", "/a", "/a/../b", "/..", "/%2e%2e/x", "//b.kr/z", "/\\b.kr/z", "\\\\b.kr/z", "/\t/b.kr/z",
+      "/\n/b.kr", "\\x", "a/b", "../a", "?q", "#f", "http://a.kr/z", "https://a.kr/z", "http://b.kr",
+      "https://a.kr:8443/z", "http:g", "https:g", "http:/g", "http://", "https://[::1]/x", "http://a b/",
+      "/a b?x=<y>#z", "/뉴스/1", "/a\tb", " /lead", "\t/x", "mailto:x", "HTTP://a.kr/z"};
+  int compared = 0;
+  for (const std::string& ref : refs) {
+    // scope -> (base, result) of the first base with that scope.
+    std::map<std::string, std::pair<std::string, std::string>> first;
+    for (const std::string& b : bases) {
+      auto base = Parse(b);
+      ASSERT_TRUE(base.ok()) << b;
+      const std::string serialized = base->Serialize();
+      auto r = Resolve(*base, ref);
+      std::string result = r.ok() ? r->Serialize() : "error: " + r.status().ToString();
+      std::string scope(ResolutionScope(serialized, ref));
+      auto [it, inserted] = first.try_emplace(scope, serialized, result);
+      if (inserted) continue;
+      ++compared;
+      EXPECT_EQ(result, it->second.second)
+          << "ref '" << ref << "' scope '" << scope << "': " << serialized << " vs " << it->second.first;
+    }
+  }
+  // Most references share a scope between some bases (the test compares).
+  EXPECT_GT(compared, 100);
 }
 
 TEST(UrlResolveSimpleTest, TakesTheCommonLinks) {
