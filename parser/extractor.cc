@@ -304,6 +304,7 @@ struct TextRun {
 
 struct RawLink {
   std::string_view href;  // trimmed, in the parse tree (alive until FillLinks() is done)
+  bool asked = false;     // ExtractOptions::link_filter kept it already
   std::string text;
   bool nofollow = false;
   bool pending_space = false;  // AppendCollapsed state between text nodes
@@ -397,11 +398,17 @@ class Extraction {
   void FillAuthors(int top);
   void FillLinks();
   std::string Meta(std::initializer_list<std::string_view> keys) const;
-  // Call after Walk (the <base href> is known then).
   // The URL links resolve against: the page's, or its <base href> (made on
-  // first use).
+  // first use; so not before Walk() unless the page has no <base>).
   const Result<url::Url>& Base() const;
+  // Base() serialized; empty when it is unusable.
+  const std::string& BaseString() const;
+  // Call after Walk (the <base href> is known then).
   std::string ResolveUrl(std::string_view ref) const;
+  // False for a link that names no page, or that options_.link_filter
+  // refuses (asked only of links whose target does not depend on the
+  // page's path).
+  bool KeepLink(std::string_view href, bool nofollow) const;
 
   std::string_view url_;
   const ExtractOptions& options_;
@@ -419,6 +426,11 @@ class Extraction {
   std::string canonical_;
   std::string base_href_;
   mutable std::optional<Result<url::Url>> base_;  // ResolveUrl's base, made on first use
+  mutable std::optional<std::string> base_string_;
+  // The link filter is asked as Walk() meets each link (the page has no
+  // <base>, so its base is known before the walk): a link it refuses
+  // costs no RawLink and no anchor text.
+  bool links_early_ = false;
   std::string html_lang_;
   bool depth_exceeded_ = false;
   internal::JsonLdArticle jsonld_;
@@ -662,8 +674,13 @@ void Extraction::Walk(const GumboNode* n, int parent, int block, bool excluded, 
       RawLink l;
       l.href = text::Trim(href);
       l.nofollow = text::ContainsNoCase(attrs.rel, "nofollow");
-      raw_links_.push_back(std::move(l));
-      if (el.tag == GUMBO_TAG_A) child_link = static_cast<int>(raw_links_.size()) - 1;
+      l.asked = links_early_;
+      if (!links_early_ || KeepLink(l.href, l.nofollow)) {
+        raw_links_.push_back(l);
+        if (el.tag == GUMBO_TAG_A) child_link = static_cast<int>(raw_links_.size()) - 1;
+      } else if (el.tag == GUMBO_TAG_A) {
+        child_link = -1;  // its text belongs to no link
+      }
     }
   }
   bool child_in_link = in_link || el.tag == GUMBO_TAG_A;
@@ -978,6 +995,20 @@ std::string Extraction::Meta(std::initializer_list<std::string_view> keys) const
   return "";
 }
 
+// Whether `html` has a <base> start tag (any case): only then can a link's
+// base change after the link.
+bool HasBaseTag(std::string_view html) {
+  for (size_t at = html.find('<'); at != std::string_view::npos; at = html.find('<', at + 1)) {
+    if (html.size() - at < 6) break;
+    if ((html[at + 1] | 0x20) == 'b' && (html[at + 2] | 0x20) == 'a' && (html[at + 3] | 0x20) == 's' &&
+        (html[at + 4] | 0x20) == 'e') {
+      const char c = html[at + 5];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/' || c == '>') return true;
+    }
+  }
+  return false;
+}
+
 // Whether a (trimmed) href names no page: empty, javascript:, mailto:,
 // tel:, data:.
 bool NamesNoPage(std::string_view ref) {
@@ -1001,6 +1032,22 @@ const Result<url::Url>& Extraction::Base() const {
     base_.emplace(std::move(base));
   }
   return *base_;
+}
+
+const std::string& Extraction::BaseString() const {
+  if (!base_string_) base_string_ = Base().ok() ? Base()->Serialize() : std::string();
+  return *base_string_;
+}
+
+bool Extraction::KeepLink(std::string_view href, bool nofollow) const {
+  if (NamesNoPage(href)) return false;
+  if (!options_.link_filter) return true;
+  // What resolving the href depends on; with an unusable base, nothing (a
+  // link then resolves only if it is absolute).
+  const std::string& base = BaseString();
+  std::string_view scope = base.empty() ? std::string_view() : url::ResolutionScope(base, href);
+  if (!base.empty() && scope.size() == base.size()) return true;  // relative to this page
+  return options_.link_filter(scope, href, nofollow);
 }
 
 std::string Extraction::ResolveUrl(std::string_view ref) const {
@@ -1343,17 +1390,8 @@ void Extraction::FillLinks() {
   }
   if (!options_.collect_links) return;
   page_->links.reserve(raw_links_.size());
-  // What resolving an href depends on; with an unusable base, nothing (a
-  // link then resolves only if it is absolute).
-  std::string base = Base().ok() ? Base()->Serialize() : std::string();
   for (RawLink& l : raw_links_) {
-    if (options_.link_filter) {
-      if (NamesNoPage(l.href)) continue;
-      std::string_view scope = base.empty() ? std::string_view() : url::ResolutionScope(base, l.href);
-      if (scope.size() < base.size() || base.empty()) {
-        if (!options_.link_filter(scope, l.href, l.nofollow)) continue;
-      }
-    }
+    if (!l.asked && !KeepLink(l.href, l.nofollow)) continue;
     std::string u = ResolveUrl(l.href);
     if (u.empty()) continue;
     Link link;
@@ -1445,6 +1483,7 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
     return;
   }
   nodes_.reserve(pre.html.size() / 64 + 16);
+  links_early_ = options_.link_filter && options_.collect_links && !HasBaseTag(pre.html);
   Walk(output->root, -1, -1, false, false, false, -1, 0);
   if (depth_exceeded_) {
     diag.push_back("tree deeper than " + std::to_string(kMaxWalkDepth) + " levels; rest ignored");

@@ -6,7 +6,6 @@
 #include <unicode/utf8.h>
 
 #include <array>
-#include <bit>
 #include <cstring>
 
 namespace jikji::parser::text {
@@ -183,7 +182,7 @@ size_t CountBytes(std::string_view s, char a, char b) {
   for (; i + 8 <= s.size(); i += 8) {
     uint64_t w;
     std::memcpy(&w, s.data() + i, 8);
-    n += static_cast<size_t>(std::popcount(equal(w, a) | equal(w, b)));
+    n += CountHighBits(equal(w, a) | equal(w, b));  // (std::popcount is a libgcc call on x86-64)
   }
   for (; i < s.size(); ++i) n += (s[i] == a || s[i] == b) ? 1 : 0;
   return n;

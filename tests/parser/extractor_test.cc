@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -285,6 +286,60 @@ TEST(ExtractPage, LinkFilterSeesHrefsByScopeAndDropsWhatItRefuses) {
   Page all = ExtractPage(html, "http://page.kr/x/y.html", "");
   ASSERT_EQ(all.links.size(), 6u);
   EXPECT_EQ(all.links[1].url, "https://base.kr/b");
+}
+
+// On pages without <base> the filter is asked as the walk meets each link.
+// A filter that keeps everything changes nothing, on every fixture page;
+// one that refuses everything leaves only the links relative to the page's
+// own path; a refused link's anchor text goes to no other link.
+TEST(ExtractPage, LinkFilterKeepingEverythingChangesNothing) {
+  auto same = [](const Page& a, const Page& b) {
+    if (a.links.size() != b.links.size()) return false;
+    for (size_t i = 0; i < a.links.size(); ++i) {
+      if (a.links[i].url != b.links[i].url || a.links[i].text != b.links[i].text ||
+          a.links[i].nofollow != b.links[i].nofollow) {
+        return false;
+      }
+    }
+    return a.article.body == b.article.body && a.article.title == b.article.title;
+  };
+  ExtractOptions keep_all;
+  int asked = 0;
+  keep_all.link_filter = [&](std::string_view, std::string_view, bool) { return ++asked > 0; };
+  ExtractOptions keep_none;
+  keep_none.link_filter = [](std::string_view, std::string_view, bool) { return false; };
+  int pages = 0;
+  size_t kept_none = 0, kept_plain = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(FixturePath("pages"))) {
+    if (entry.path().extension() != ".html") continue;
+    const std::string html = ReadFile(entry.path());
+    const std::string url = "https://news.example.kr/section/" + entry.path().stem().string() + ".html";
+    Page plain = ExtractPage(html, url, "");
+    EXPECT_TRUE(same(plain, ExtractPage(html, url, "", keep_all))) << entry.path();
+    Page none = ExtractPage(html, url, "", keep_none);
+    // What is left is a part of the plain list, in order: on a page without
+    // <base>, only links under the page's own directory.
+    size_t next = 0;
+    for (const Link& l : none.links) {
+      while (next < plain.links.size() && plain.links[next].url != l.url) ++next;
+      EXPECT_LT(next++, plain.links.size()) << entry.path() << " " << l.url;
+      if (html.find("<base") == std::string::npos) {
+        EXPECT_EQ(l.url.rfind("https://news.example.kr/section/", 0), 0u) << entry.path() << " " << l.url;
+      }
+    }
+    kept_none += none.links.size();
+    kept_plain += plain.links.size();
+    ++pages;
+  }
+  EXPECT_GE(pages, 20);
+  EXPECT_GT(asked, 300);
+  EXPECT_LT(kept_none * 4, kept_plain);
+
+  Page p = ExtractPage("<p><a href='/a'>에이 <b>굵게</b></a> <a href='b.html'>비</a></p>", "http://x.kr/d/p.html",
+                       "", keep_none);
+  ASSERT_EQ(p.links.size(), 1u);
+  EXPECT_EQ(p.links[0].url, "http://x.kr/d/b.html");
+  EXPECT_EQ(p.links[0].text, "비");
 }
 
 // The same links on pages of other origins, other paths, <base href> and
