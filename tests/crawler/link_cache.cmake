@@ -1,0 +1,1 @@
+jikji_test(link_cache_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/link_cache_test.cc LIBS PkgConfig::XXHASH Threads::Threads)
