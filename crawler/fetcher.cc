@@ -280,6 +280,7 @@ class CurlFetcher final : public Fetcher {
   FetcherOptions options_;
   asio::steady_timer timer_;
   bool timer_armed_ = false;  // a wait on timer_ is pending
+  bool timeout_posted_ = false;  // an OnTimer() for a 0 ms timeout is posted
   CURLM* multi_ = nullptr;
   curl_slist* resolve_list_ = nullptr;
   std::unordered_map<curl_socket_t, std::shared_ptr<SocketState>> sockets_;
@@ -434,9 +435,23 @@ int CurlFetcher::TimerCallback(CURLM* /*multi*/, long timeout_ms, void* userp) {
   // due and sets the deadline again. For the same reason "no timer" (-1)
   // leaves an armed timer alone.
   if (timeout_ms < 0) return 0;
+  // "At once" (curl asks it of every new transfer): a posted handler, not
+  // the timer, whose every move earlier is a system call. Coalesced: one
+  // curl_multi_socket_action() serves all that are due.
+  if (timeout_ms == 0) {
+    if (self->timeout_posted_) return 0;
+    self->timeout_posted_ = true;
+    std::weak_ptr<int> alive = self->alive_;
+    asio::post(self->io_, [self, alive] {
+      if (alive.expired()) return;
+      self->timeout_posted_ = false;
+      self->OnTimer();
+    });
+    return 0;
+  }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   if (self->timer_armed_ && self->timer_.expiry() <= deadline) return 0;
-  // Never act from inside curl: even a 0 ms timeout goes through the timer.
+  // Never act from inside curl: the timer (or the post above) calls back later.
   self->timer_.expires_at(deadline);
   self->timer_armed_ = true;
   std::weak_ptr<int> alive = self->alive_;
