@@ -1,8 +1,8 @@
 // Fuzz target for the parser's untrusted-input path: charset sniffing and
 // decoding (parser/charset.h) and the whole extractor (parser/extractor.h).
-// The first input byte picks the Content-Type header and the rules so that
-// one corpus covers the HTTP-charset, <meta>, detection and rule paths; the
-// rest is the page.
+// The first input byte picks the Content-Type header, the rules and the link
+// filter so that one corpus covers the HTTP-charset, <meta>, detection,
+// rule and link-filter paths; the rest is the page.
 //
 // Built two ways (tests/fuzz/CMakeLists.txt): as a libFuzzer binary with
 // clang-14 (-DJIKJI_FUZZ=ON), and linked with replay_main.cc into a ctest
@@ -45,6 +45,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.collect_links = (selector & 0x10) != 0;
   if (selector & 0x20) options.rules = &rules;
   if (selector & 0x40) options.max_depth = 8;
+  // The crawler's path: links asked about before they are resolved (and,
+  // without <base>, during the walk). Refuses every other one.
+  size_t asked = 0;
+  if (selector & 0x80) {
+    options.link_filter = [&asked](std::string_view scope, std::string_view href, bool) {
+      // A scope is nothing or the start of an http(s) URL; hrefs come trimmed.
+      if (!scope.empty() && scope.substr(0, 4) != "http") __builtin_trap();
+      if (href.empty()) __builtin_trap();
+      return ++asked % 2 == 0;
+    };
+  }
   jikji::parser::Page page =
       jikji::parser::ExtractPage(bytes, "https://news.example.com/a/1", content_type, options);
   // Invariants every result must hold.
