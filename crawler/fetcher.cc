@@ -42,6 +42,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/ascii.h"
 #include "crawler/internal/content_decoding.h"
 #include "url/url.h"
 
@@ -68,21 +69,6 @@ int64_t MonotonicMicros() {
       .count();
 }
 
-char LowerChar(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = LowerChar(c);
-  return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (LowerChar(a[i]) != LowerChar(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -639,7 +625,7 @@ size_t CurlFetcher::WriteHeader(char* data, size_t size, size_t n, void* userp) 
   if (colon == std::string_view::npos || colon == 0) return bytes;  // blank line, junk
   std::string_view name = Trim(line.substr(0, colon));
   std::string_view value = Trim(line.substr(colon + 1));
-  if (!name.empty()) t->hop_headers.emplace_back(Lower(name), std::string(value));
+  if (!name.empty()) t->hop_headers.emplace_back(AsciiLower(name), std::string(value));
   return bytes;
 }
 
@@ -816,7 +802,7 @@ void CurlFetcher::CancelAll() {
 
 std::string FetchResponse::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (EqualsIgnoreCase(key, name)) return value;
+    if (AsciiEqualsIgnoreCase(key, name)) return value;
   }
   return "";
 }

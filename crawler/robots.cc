@@ -38,6 +38,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ascii.h"
+
 namespace jikji::crawler {
 namespace {
 
@@ -48,11 +50,10 @@ constexpr size_t kMaxLineBytes = 2083 * 8 - 1;
 constexpr double kMaxCrawlDelaySeconds = 86400;
 
 bool IsSpace(char c) { return c == ' ' || c == '\t'; }
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 bool IsHex(char c) {
-  return (c >= '0' && c <= '9') || (Lower(c) >= 'a' && Lower(c) <= 'f');
+  return (c >= '0' && c <= '9') || (AsciiLower(c) >= 'a' && AsciiLower(c) <= 'f');
 }
-int HexVal(char c) { return (c >= '0' && c <= '9') ? c - '0' : Lower(c) - 'a' + 10; }
+int HexVal(char c) { return (c >= '0' && c <= '9') ? c - '0' : AsciiLower(c) - 'a' + 10; }
 constexpr char kHex[] = "0123456789ABCDEF";
 
 bool IsUnreserved(unsigned char c) {
@@ -69,16 +70,11 @@ std::string_view Trim(std::string_view s) {
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (size_t i = 0; i < prefix.size(); ++i) {
-    if (Lower(s[i]) != prefix[i]) return false;
+    if (AsciiLower(s[i]) != prefix[i]) return false;
   }
   return true;
 }
 
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
 
 void AppendEscape(unsigned char c, std::string* out) {
   out->push_back('%');
@@ -167,7 +163,7 @@ std::string PathParamsQuery(std::string_view url) {
 // The product token of a user-agent value: leading [A-Za-z_-] characters.
 std::string_view ProductToken(std::string_view value) {
   size_t n = 0;
-  while (n < value.size() && ((Lower(value[n]) >= 'a' && Lower(value[n]) <= 'z') ||
+  while (n < value.size() && ((AsciiLower(value[n]) >= 'a' && AsciiLower(value[n]) <= 'z') ||
                               value[n] == '_' || value[n] == '-')) {
     ++n;
   }
@@ -248,7 +244,7 @@ RobotsRules RobotsRules::Parse(std::string_view body) {
         if (!value.empty() && value[0] == '*' && (value.size() == 1 || IsSpace(value[1]))) {
           current->agents.push_back("*");
         } else {
-          current->agents.push_back(ToLower(ProductToken(value)));
+          current->agents.push_back(AsciiLower(ProductToken(value)));
         }
         break;
       }
@@ -313,7 +309,7 @@ RobotsRules RobotsRules::DisallowAll() {
 
 std::vector<const RobotsRules::Group*> RobotsRules::GroupsFor(std::string_view agent) const {
   std::vector<const Group*> specific, global;
-  std::string wanted = ToLower(agent);
+  std::string wanted = AsciiLower(agent);
   for (const Group& group : groups_) {
     bool named = false, star = false;
     for (const std::string& a : group.agents) {

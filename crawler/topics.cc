@@ -2,18 +2,13 @@
 
 #include <algorithm>
 
+#include "common/ascii.h"
+
 namespace jikji::crawler {
 namespace {
 
 constexpr int kMaxOccurrences = 5;
 
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
