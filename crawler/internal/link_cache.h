@@ -4,13 +4,13 @@
 //
 // A fixed-size open-addressing set of 64-bit fingerprints: of links as
 // found, already absolute (Fingerprint()), and of links as written, before
-// the parser resolves them (HrefFingerprint()). Insert() is lock-free, so worker threads
-// share one cache. It is a pure accelerator: a link it forgets (the cache is
-// full) takes the slow path, which is exact (the frontier's seen set). A
-// fingerprint collision makes a new link look vetted; at 64 bits and the
-// capacity below that is a chance of about n^2 / 2^65 (n = links in one
-// run: 1e-8 for a million links), accepted as the price of not storing
-// the strings.
+// the parser resolves them (HrefFingerprint()). Insert() is lock-free, so
+// worker threads share one cache. It is a pure accelerator: a link it
+// forgets (the cache is full) takes the slow path, which is exact (the
+// frontier's seen set). A fingerprint collision makes a new link look
+// vetted; at 64 bits and the capacity below that is a chance of about
+// n^2 / 2^65 (n = links in one run: 1e-8 for a million links), accepted as
+// the price of not storing the strings.
 //
 // Memory: kSlots * 8 bytes (16 MiB) of anonymous memory, committed as slots
 // are used, in 2 MiB pages where the kernel allows (MADV_HUGEPAGE): with 4 KiB
