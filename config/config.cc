@@ -9,6 +9,7 @@
 
 #include <toml++/toml.h>
 
+#include "common/ascii.h"
 #include "common/clock.h"
 
 namespace jikji::config {
@@ -231,11 +232,6 @@ Status ValidateLog(const LogSettings& l, const std::string& source) {
   return Status::Ok();
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 }  // namespace
 
 bool ParseByteSize(const std::string& text, int64_t* bytes) {
@@ -247,7 +243,7 @@ bool ParseByteSize(const std::string& text, int64_t* bytes) {
     ++i;
   }
   if (i == 0) return false;
-  std::string unit = Lower(text.substr(i));
+  std::string unit = AsciiLower(text.substr(i));
   int64_t factor;
   if (unit.empty() || unit == "b") factor = 1;
   else if (unit == "kb" || unit == "kib" || unit == "k") factor = 1024;
@@ -291,7 +287,7 @@ Result<SiteConfig> ParseSite(std::string_view text, const std::string& source_na
   }
   r.RejectUnknown();
   if (!error.ok()) return error;
-  for (std::string& h : site.hosts) h = Lower(h);
+  for (std::string& h : site.hosts) h = AsciiLower(h);
   if (site.hosts.empty()) {
     return Status::InvalidArgument(source_name + ": key 'hosts': a site needs at least one host");
   }

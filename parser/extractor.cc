@@ -304,7 +304,6 @@ struct TextRun {
 
 struct RawLink {
   std::string_view href;  // trimmed, in the parse tree (alive until FillLinks() is done)
-  bool asked = false;     // ExtractOptions::link_filter kept it already
   std::string text;
   bool nofollow = false;
   bool pending_space = false;  // AppendCollapsed state between text nodes
@@ -405,9 +404,9 @@ class Extraction {
   const std::string& BaseString() const;
   // Call after Walk (the <base href> is known then).
   std::string ResolveUrl(std::string_view ref) const;
-  // False for a link that names no page, or that options_.link_filter
-  // refuses (asked only of links whose target does not depend on the
-  // page's path).
+  // With options_.link_filter: false for a link that names no page, or that
+  // the filter refuses (asked only of links whose target does not depend on
+  // the page's path).
   bool KeepLink(std::string_view href, bool nofollow) const;
 
   std::string_view url_;
@@ -532,19 +531,19 @@ void Extraction::OnElement(const GumboNode* n, int idx, const ElementAttrs& attr
       if (content.empty()) break;
       for (const char* key_attr : {"property", "name", "itemprop", "http-equiv"}) {
         std::string_view key = AttrView(n, key_attr);
-        if (!key.empty()) metas_.emplace_back(text::AsciiLower(text::Trim(key)), std::string(content));
+        if (!key.empty()) metas_.emplace_back(AsciiLower(text::Trim(key)), std::string(content));
       }
       break;
     }
     case GUMBO_TAG_LINK: {
-      std::string rel = text::AsciiLower(AttrView(n, "rel"));
+      std::string rel = AsciiLower(AttrView(n, "rel"));
       std::string_view href = text::Trim(AttrView(n, "href"));
       if (href.empty()) break;
       if (rel.find("canonical") != std::string::npos && canonical_.empty()) {
         canonical_ = std::string(href);
       }
       if (rel.find("alternate") != std::string::npos) {
-        std::string type = text::AsciiLower(AttrView(n, "type"));
+        std::string type = AsciiLower(AttrView(n, "type"));
         if (type.find("rss+xml") != std::string::npos || type.find("atom+xml") != std::string::npos) {
           feed_hrefs_.emplace_back(href);
         }
@@ -581,7 +580,7 @@ void Extraction::OnElement(const GumboNode* n, int idx, const ElementAttrs& attr
   if (!itemprop.empty() && tag != GUMBO_TAG_META) {
     std::string_view v = AttrView(n, "datetime");
     if (v.empty()) v = AttrView(n, "content");
-    if (!v.empty()) metas_.emplace_back(text::AsciiLower(itemprop), std::string(v));
+    if (!v.empty()) metas_.emplace_back(AsciiLower(itemprop), std::string(v));
   }
 }
 
@@ -674,7 +673,6 @@ void Extraction::Walk(const GumboNode* n, int parent, int block, bool excluded, 
       RawLink l;
       l.href = text::Trim(href);
       l.nofollow = text::ContainsNoCase(attrs.rel, "nofollow");
-      l.asked = links_early_;
       if (!links_early_ || KeepLink(l.href, l.nofollow)) {
         raw_links_.push_back(l);
         if (el.tag == GUMBO_TAG_A) child_link = static_cast<int>(raw_links_.size()) - 1;
@@ -952,7 +950,7 @@ void Extraction::BuildBody(const std::vector<int>& containers) {
     body_chars += chars;  // the separators are white space: CountChars(body) in the end
   }
   float ld = emit_chars_ ? static_cast<float>(emit_link_chars_) / static_cast<float>(emit_chars_) : 1;
-  std::string og_type = text::AsciiLower(Meta({"og:type"}));
+  std::string og_type = AsciiLower(Meta({"og:type"}));
   bool evidence = og_type == "article" || jsonld_.found ||
                   !Meta({"article:published_time"}).empty();
   // A page that says it is an article needs a denser list to be called one
@@ -1013,7 +1011,7 @@ bool HasBaseTag(std::string_view html) {
 // tel:, data:.
 bool NamesNoPage(std::string_view ref) {
   if (ref.empty()) return true;
-  std::string lower = text::AsciiLower(ref.substr(0, std::min<size_t>(ref.size(), 12)));
+  std::string lower = AsciiLower(ref.substr(0, std::min<size_t>(ref.size(), 12)));
   return text::StartsWith(lower, "javascript:") || text::StartsWith(lower, "mailto:") ||
          text::StartsWith(lower, "tel:") || text::StartsWith(lower, "data:");
 }
@@ -1041,7 +1039,6 @@ const std::string& Extraction::BaseString() const {
 
 bool Extraction::KeepLink(std::string_view href, bool nofollow) const {
   if (NamesNoPage(href)) return false;
-  if (!options_.link_filter) return true;
   // What resolving the href depends on; with an unusable base, nothing (a
   // link then resolves only if it is absolute).
   const std::string& base = BaseString();
@@ -1164,7 +1161,7 @@ void Extraction::FillMetadata() {
   if (lang.empty()) lang = Meta({"content-language", "og:locale"});
   if (!lang.empty()) {
     size_t cut = lang.find_first_of("-_ ,");
-    article_.language = text::AsciiLower(lang.substr(0, cut));
+    article_.language = AsciiLower(lang.substr(0, cut));
   }
 
   // Title.
@@ -1391,7 +1388,8 @@ void Extraction::FillLinks() {
   if (!options_.collect_links) return;
   page_->links.reserve(raw_links_.size());
   for (RawLink& l : raw_links_) {
-    if (!l.asked && !KeepLink(l.href, l.nofollow)) continue;
+    // (Asked during the walk already when links_early_.)
+    if (options_.link_filter && !links_early_ && !KeepLink(l.href, l.nofollow)) continue;
     std::string u = ResolveUrl(l.href);
     if (u.empty()) continue;
     Link link;

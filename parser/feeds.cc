@@ -55,14 +55,6 @@ void Warn(FeedResult* result, std::string message) {
   }
 }
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
 bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 // Strips ASCII whitespace and the Unicode spaces that show up around URLs
@@ -254,7 +246,7 @@ std::string MediaType(std::string_view content_type) {
   std::string_view media = content_type.substr(0, semi);
   while (!media.empty() && IsXmlSpace(media.front())) media.remove_prefix(1);
   while (!media.empty() && IsXmlSpace(media.back())) media.remove_suffix(1);
-  return ToLower(media);
+  return AsciiLower(media);
 }
 
 // Decodes `bytes` to UTF-8 following the order at the top of the file.
@@ -299,7 +291,7 @@ std::string ToUtf8(std::string_view bytes, std::string_view content_type, FeedRe
     std::string label = XmlDeclaredEncoding(bytes);
     if (!label.empty()) {
       encoding = EncodingForLabel(label);
-      std::string lower = ToLower(label);
+      std::string lower = AsciiLower(label);
       if (encoding.empty() && (lower == "utf-32" || lower == "ucs-4")) encoding = "UTF-32BE";
       if (encoding.empty()) {
         Warn(result, "encoding: unknown encoding '" + label + "' in the XML declaration");
@@ -384,7 +376,7 @@ std::optional<std::string> Rfc822ToIso(std::string_view s) {
   static const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                   "jul", "aug", "sep", "oct", "nov", "dec"};
   int month = 0;
-  std::string mon = ToLower(std::string_view(month_name).substr(0, 3));
+  std::string mon = AsciiLower(std::string_view(month_name).substr(0, 3));
   for (int i = 0; i < 12; ++i) {
     if (mon == kMonths[i]) month = i + 1;
   }
@@ -393,7 +385,7 @@ std::optional<std::string> Rfc822ToIso(std::string_view s) {
   }
   if (year < 100) year += year < 50 ? 2000 : 1900;
   int offset_minutes = 0;
-  std::string z = ToLower(zone);
+  std::string z = AsciiLower(zone);
   if (z[0] == '+' || z[0] == '-') {
     std::string digits;
     for (char c : z.substr(1)) {
@@ -614,7 +606,7 @@ std::string HtmlToText(std::string_view html) {
 // reduced to its text, XHTML by its text nodes.
 std::string AtomText(const xmlNode* node) {
   std::string text = Text(node);
-  std::string type = ToLower(Attr(node, "type"));
+  std::string type = AsciiLower(Attr(node, "type"));
   // Atom 0.3 mode="base64"; Atom 1.0: a non-text, non-XML media type means
   // base64 (RFC 4287 section 4.1.3.3).
   bool binary_type = type.find('/') != std::string::npos && type.rfind("text/", 0) != 0 &&
@@ -993,7 +985,7 @@ void ParseText(std::string_view text, FeedResult* result, const FeedOptions& opt
 }
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && ToLower(s.substr(0, prefix.size())) == prefix;
+  return s.size() >= prefix.size() && AsciiLower(s.substr(0, prefix.size())) == prefix;
 }
 
 // Skips whitespace, a BOM, comments, processing instructions and DOCTYPEs;

@@ -237,7 +237,7 @@ const NeedleSet& HintNeedles() {
 // two values or-ed together (the hidden classes come from the class alone).
 ClassHints ComputeHints(std::string_view value, bool is_class) {
   ClassHints h;
-  std::string s = text::AsciiLower(value);
+  std::string s = AsciiLower(value);
   const std::string_view all = s;
   const uint32_t found = HintNeedles().Find(all);
   // Whole tokens: split on anything but [a-z0-9].

@@ -2,20 +2,14 @@
 
 #include <cstring>
 
+#include "common/ascii.h"
+
 namespace jikji::parser::internal {
 namespace {
 
 bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          c == '-' || c == '_' || static_cast<unsigned char>(c) >= 0x80;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  return out;
 }
 
 const char* Attr(const GumboNode* node, const char* name) {
@@ -99,7 +93,7 @@ Selector Selector::Parse(std::string_view text) {
       ++i;
       Attribute a;
       if (!read_name(&a.name)) return fail("missing attribute name");
-      a.name = Lower(a.name);
+      a.name = AsciiLower(a.name);
       if (i < text.size() && text[i] == '=') {
         ++i;
         a.has_value = true;
@@ -126,7 +120,7 @@ Selector Selector::Parse(std::string_view text) {
         ++i;
       } else {
         read_name(&compound.tag);
-        compound.tag = Lower(compound.tag);
+        compound.tag = AsciiLower(compound.tag);
       }
       compound_started = true;
       continue;

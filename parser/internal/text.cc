@@ -239,14 +239,6 @@ void AppendUtf8(char32_t cp, std::string* out) {
   out->append(buf, WriteUtf8(cp, buf) - buf);
 }
 
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  return out;
-}
-
 bool ContainsNoCase(std::string_view haystack, std::string_view lower_needle) {
   if (lower_needle.empty()) return true;
   if (haystack.size() < lower_needle.size()) return false;

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/ascii.h"
+
 namespace jikji::parser::text {
 
 // True when `s` is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF).
@@ -49,7 +51,7 @@ inline constexpr size_t kMaxUtf8Bytes = 4;
 char* WriteUtf8(char32_t cp, char* out);
 inline bool IsHangulSyllable(char32_t c) { return c >= 0xAC00 && c <= 0xD7A3; }
 
-std::string AsciiLower(std::string_view s);
+// ASCII lower case: AsciiLower() of common/ascii.h.
 bool ContainsNoCase(std::string_view haystack, std::string_view lower_needle);
 bool StartsWith(std::string_view s, std::string_view prefix);
 bool EndsWith(std::string_view s, std::string_view suffix);
