@@ -54,6 +54,11 @@ void AddProgressFlags(CLI::App* cmd, ProgressFlags* flags,
 // --config was not given (crawl --seed alone, extract).
 Result<config::Config> LoadConfigAndLogging(const GlobalOptions& global, bool use_file);
 
+// SCHED_BATCH for the calling thread and the threads created after it
+// (common/sched.h) when the crawl settings ask for it; a warning if the
+// system refuses. Call before the archive and the crawler start threads.
+void ApplySchedulingPolicy(const config::CrawlSettings& settings);
+
 void RegisterCrawl(CLI::App& app, CommandContext ctx);
 void RegisterExtract(CLI::App& app, CommandContext ctx);
 void RegisterExport(CLI::App& app, CommandContext ctx);

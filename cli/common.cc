@@ -1,6 +1,9 @@
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
 #include "cli/commands.h"
+#include "common/sched.h"
 #include "ops/logging.h"
 
 namespace jikji::cli {
@@ -56,6 +59,16 @@ Result<config::Config> LoadConfigAndLogging(const GlobalOptions& global, bool us
   Status log_status = ops::SetupLogging(log);
   if (!log_status.ok()) return log_status;
   return cfg;
+}
+
+void ApplySchedulingPolicy(const config::CrawlSettings& settings) {
+  if (!settings.batch_scheduling) return;
+  Status status = UseBatchScheduling();
+  if (!status.ok()) {
+    spdlog::warn("{}; the threads keep the default scheduling policy", status.ToString());
+  } else {
+    spdlog::debug("scheduling policy: SCHED_BATCH");
+  }
 }
 
 }  // namespace jikji::cli

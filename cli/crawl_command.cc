@@ -152,6 +152,7 @@ int RunCrawl(const GlobalOptions& global, const CrawlFlags& flags) {
   const auto progress_options = ops::ResolveProgressOptions("crawl", flags.progress.Mode());
   const int64_t max_pages = s.max_pages;
 
+  ApplySchedulingPolicy(s);
   auto archive = storage::Archive::Open(cfg->archive_dir);
   if (!archive.ok()) {
     spdlog::error("cannot open archive {}: {}", cfg->archive_dir, archive.status().ToString());

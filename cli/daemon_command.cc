@@ -174,6 +174,7 @@ int RunDaemon(const GlobalOptions& global, const DaemonFlags& flags) {
     std::fprintf(stderr, "jikji daemon: %s\n", token.status().ToString().c_str());
     return 2;
   }
+  ApplySchedulingPolicy(cfg.crawl);
   // The archive's lock makes this the only daemon (or crawl) on it.
   auto archive = storage::Archive::Open(cfg.archive_dir);
   if (!archive.ok()) {

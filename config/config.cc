@@ -194,6 +194,7 @@ void ReadCrawl(TableReader& r, CrawlSettings* c) {
   r.Integer("max_path_repeats", &c->max_path_repeats, 1, 1000);
   r.Integer("max_pages_per_host", &c->max_pages_per_host, 0, INT64_MAX);
   r.Integer("workers", &c->workers, 0, 256);
+  r.Bool("batch_scheduling", &c->batch_scheduling);
   r.StringList("resolve", &c->resolve);
   r.String("ca_file", &c->ca_file);
   r.StringList("strip_params", &c->strip_params);

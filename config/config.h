@@ -70,6 +70,7 @@ struct CrawlSettings {
   int max_path_repeats = 2;            // a path segment may repeat this often
   int64_t max_pages_per_host = 0;      // per crawl; 0: no limit
   int workers = 0;                     // extraction threads; 0: one per core
+  bool batch_scheduling = true;        // SCHED_BATCH for the crawl's threads (common/sched.h)
   std::vector<std::string> resolve;    // "HOST:PORT:ADDR"
   std::string ca_file;                 // PEM CA bundle for HTTPS instead of the system's; "" = system
   std::vector<std::string> strip_params = {"utm_*", "fbclid", "gclid", "dclid", "msclkid",

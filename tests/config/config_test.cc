@@ -42,6 +42,7 @@ per_host_delay = "1500ms"
 max_body = "2MiB"
 max_time = "2m"
 resolve = ["a.test:80:127.0.0.1"]
+batch_scheduling = false
 [log]
 format = "json"
 )", "t.toml");
@@ -51,6 +52,8 @@ format = "json"
   EXPECT_EQ(config->crawl.max_body_bytes, 2 << 20);
   EXPECT_EQ(config->crawl.max_time_ms, 120000);
   ASSERT_EQ(config->crawl.resolve.size(), 1u);
+  EXPECT_FALSE(config->crawl.batch_scheduling);
+  EXPECT_TRUE(config::CrawlSettings{}.batch_scheduling);
   EXPECT_EQ(config->log.format, "json");
 }
 
