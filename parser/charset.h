@@ -61,7 +61,8 @@ std::string OverrideContradictedCharset(std::string_view bytes, std::string_view
 // (OverrideContradictedCharset): the SniffResult source is then "bytes" and
 // `note` says what was declared and why it lost (empty otherwise).
 // Undecodable labels fall back to windows-1252. `replaced` receives the
-// U+FFFD count of the decode kept.
+// U+FFFD count of the decode kept. `out` is always well-formed UTF-8, whatever
+// the bytes (the extractor's prefilter relies on it).
 SniffResult DecodeHtml(std::string_view bytes, std::string_view content_type, std::string* out,
                        size_t* replaced = nullptr, std::string* note = nullptr);
 

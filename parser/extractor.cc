@@ -1434,7 +1434,10 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
   std::unique_ptr<bool, decltype(release)> arena_guard(&arena_busy, release);
 
   internal::PrefilterResult pre;
-  internal::Prefilter(html, options_.max_depth, options_.max_tags, &pre, use_arena);
+  // DecodeHtml's output is well-formed UTF-8 (invalid input comes out with
+  // U+FFFD), which the prefilter's text runs may rely on.
+  internal::Prefilter(html, options_.max_depth, options_.max_tags, &pre, use_arena,
+                      /*valid_utf8=*/true);
   if (pre.depth_capped_tags > 0) {
     diag.push_back("nesting depth capped at " + std::to_string(options_.max_depth) + " (" +
                    std::to_string(pre.depth_capped_tags) + " tags flattened)");

@@ -243,10 +243,10 @@ void AppendAttributes(std::string_view attrs, TextRuns* runs, std::string* out) 
 }  // namespace
 
 void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResult* out,
-               bool text_placeholders) {
+               bool text_placeholders, bool valid_utf8) {
   out->html.clear();
   out->json_ld.clear();
-  out->runs.clear();
+  out->runs.clear(valid_utf8);
   out->removed_bytes = 0;
   out->depth_capped_tags = 0;
   out->count_capped_tags = 0;

@@ -49,8 +49,11 @@ struct PrefilterResult {
 // `html` must be UTF-8 (already decoded). `max_depth` >= 1. With
 // `text_placeholders`, text runs are replaced where textrun.h allows (never
 // on a page holding the placeholders' plane; out->runs stays empty then).
+// `valid_utf8`: the caller vouches that `html` is well-formed UTF-8, as
+// DecodeHtml() makes it; its text runs are then vetted faster
+// (TextRuns::clear()).
 void Prefilter(std::string_view html, int max_depth, size_t max_tags, PrefilterResult* out,
-               bool text_placeholders = false);
+               bool text_placeholders = false, bool valid_utf8 = false);
 
 }  // namespace jikji::parser::internal
 

@@ -5,8 +5,13 @@
 #include <unicode/stringpiece.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace jikji::parser::text {
 
@@ -25,6 +30,30 @@ constexpr std::array<bool, 256> kMayStartSpace = [] {
   return t;
 }();
 bool MayStartSpace(unsigned char c) { return kMayStartSpace[c]; }
+
+// The first index from `i` on whose byte MayStartSpace(), else in.size().
+size_t SkipToMaybeSpace(std::string_view in, size_t i) {
+  const char* p = in.data();
+  const size_t n = in.size();
+#ifdef __SSE2__
+  // Sixteen bytes at a time (SSE2, part of x86-64).
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    auto eq = [&v](unsigned char c) {
+      return _mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(c)));
+    };
+    const __m128i ascii_space =
+        _mm_or_si128(eq(' '), _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x08)),
+                                            _mm_cmplt_epi8(v, _mm_set1_epi8(0x0E))));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(ascii_space, eq(0xC2)),
+                                     _mm_or_si128(_mm_or_si128(eq(0xE2), eq(0xE3)), eq(0xEF)));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  while (i < n && !MayStartSpace(static_cast<unsigned char>(p[i]))) ++i;
+  return i;
+}
 
 constexpr uint64_t kOnes = 0x0101010101010101ULL;
 constexpr uint64_t kHighBits = 0x8080808080808080ULL;
@@ -62,12 +91,82 @@ size_t SpaceLength(std::string_view s, size_t i, bool* drop) {
 
 bool IsValidUtf8(std::string_view s) { return IsValidUtf8Prefix(s, false); }
 
+#ifdef __SSE2__
+namespace {
+
+// Skips the whole, valid characters of the plain kinds (ASCII, C2..DF + one
+// continuation byte, E1..EF + two, ED's first one below A0) from p[i] on (a
+// character boundary), sixteen bytes at a time (SSE2, part of x86-64); stops
+// at the first block holding anything else, which the caller then reads
+// character by character. Returns the index it got to, always at a
+// character boundary.
+size_t SkipPlainValidUtf8(const uint8_t* p, size_t n, size_t i) {
+  while (i + 16 <= n) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const uint32_t high = static_cast<uint32_t>(_mm_movemask_epi8(v));
+    if (high == 0) {
+      i += 16;
+      continue;
+    }
+    // As signed bytes: continuation 0x80..0xBF = -128..-65 (0x80..0x9F:
+    // below -96), two-byte leads 0xC2..0xDF = -62..-33, three-byte leads
+    // 0xE1..0xEF = -31..-17.
+    auto between = [&v](int lo, int hi) {  // lo <= byte <= hi; -128 < lo, hi < 127
+      return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                           _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
+    };
+    const uint32_t cont =
+        static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(-64))));
+    const uint32_t lead2 = static_cast<uint32_t>(_mm_movemask_epi8(between(-62, -33)));
+    const uint32_t lead3 = static_cast<uint32_t>(_mm_movemask_epi8(between(-31, -17)));
+    // ED (U+D000..U+DFFF) only before 80..9F: above are the surrogates.
+    const uint32_t ed = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(0xED)))));
+    const uint32_t low_cont =
+        static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(-96))));
+    // A lead in the last two bytes whose character runs past the block is
+    // left for the next one: the block is checked up to `upto`.
+    const uint32_t spill = (((lead2 | lead3) << 1) | (lead3 << 2)) >> 16;
+    uint32_t upto = 16;
+    if (spill != 0) upto = (lead3 & 0x4000) ? 14 : 15;
+    const uint32_t in_block = (1u << upto) - 1;
+    // The continuation bytes the leads before `upto` call for, at bit k for
+    // byte k: they must be exactly the continuation bytes there, and none
+    // may fall at `upto` or after.
+    const uint32_t expected = (((lead2 | lead3) & in_block) << 1) | ((lead3 & in_block) << 2);
+    const uint32_t other = high & ~(cont | lead2 | lead3);
+    if ((expected & ~in_block) != 0 || (((cont ^ expected) | other) & in_block) != 0) return i;
+    if ((((ed & in_block) << 1) & ~low_cont) != 0) return i;
+    i += upto;
+  }
+  return i;
+}
+
+}  // namespace
+#endif
+
 bool IsValidUtf8Prefix(std::string_view s, bool truncated) {
   const uint8_t* p = reinterpret_cast<const uint8_t*>(s.data());
   int32_t n = static_cast<int32_t>(s.size());
   int32_t i = 0;
   auto continuation = [&](int32_t k) { return (p[k] & 0xC0) == 0x80; };
+#ifdef __SSE2__
+  // Blocks of plain characters at a time; the first block that is not gets
+  // its characters read one at a time below, then blocks again.
+  int32_t next_block = 0;  // where the block scan is tried next
+#endif
   while (i < n) {
+#ifdef __SSE2__
+    if (i >= next_block) {
+      const auto at = static_cast<int32_t>(
+          SkipPlainValidUtf8(p, static_cast<size_t>(n), static_cast<size_t>(i)));
+      // Stopped at a block it could not vouch for: read 16 bytes' worth of
+      // characters one at a time before trying blocks again.
+      next_block = at + 16;
+      i = at;
+      if (i >= n) break;
+    }
+#endif
     const uint8_t c = p[i];
     if (c < 0x80) {
       // ASCII: then 8 bytes at a time while they are ASCII.
@@ -127,8 +226,7 @@ void AppendCollapsed(std::string_view in, std::string* out, bool* pending_space)
     }
     // A run of characters none of which can start white space (continuation
     // bytes never do): appended at once.
-    size_t j = i + 1;
-    while (j < in.size() && !MayStartSpace(static_cast<unsigned char>(in[j]))) ++j;
+    size_t j = SkipToMaybeSpace(in, i + 1);
     if (*pending_space && !out->empty()) out->push_back(' ');
     *pending_space = false;
     out->append(in.data() + i, j - i);
@@ -149,10 +247,51 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+#ifdef __SSE2__
+namespace {
+
+// Sixteen bytes at a time (SSE2, part of x86-64): `mask(v)` is 0xFF in each
+// byte to count. Per-byte counters are summed every 255 blocks, before they
+// can wrap. Returns the count over the whole blocks; *p and *left move past
+// them.
+template <typename Mask>
+size_t CountBlocks(const char** p, size_t* left, Mask mask) {
+  size_t n = 0;
+  const __m128i zero = _mm_setzero_si128();
+  while (*left >= 16) {
+    const size_t blocks = std::min<size_t>(*left / 16, 255);
+    __m128i counts = zero;
+    for (size_t k = 0; k < blocks; ++k) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(*p + 16 * k));
+      counts = _mm_sub_epi8(counts, mask(v));
+    }
+    const __m128i sums = _mm_sad_epu8(counts, zero);
+    n += static_cast<size_t>(_mm_cvtsi128_si32(sums)) +
+         static_cast<size_t>(_mm_cvtsi128_si32(_mm_unpackhi_epi64(sums, sums)));
+    *p += 16 * blocks;
+    *left -= 16 * blocks;
+  }
+  return n;
+}
+
+}  // namespace
+#endif
+
 size_t CountChars(std::string_view utf8) {
   const char* p = utf8.data();
   size_t left = utf8.size();
   size_t n = 0;
+#ifdef __SSE2__
+  // A byte starts a code point unless it is 10xxxxxx, i.e. as a signed byte
+  // it is above -65 (0xBF); ASCII white space is 0x09..0x0D and 0x20.
+  n += CountBlocks(&p, &left, [](__m128i v) {
+    const __m128i starts = _mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(0xBF)));
+    const __m128i spaces = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                                        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x08)),
+                                                      _mm_cmplt_epi8(v, _mm_set1_epi8(0x0E))));
+    return _mm_andnot_si128(spaces, starts);
+  });
+#endif
   // Eight bytes at a time: the bytes that start a code point (not 10xxxxxx:
   // bit 7 clear or bit 6 set) less the ASCII white-space bytes.
   for (; left >= 8; p += 8, left -= 8) {
@@ -170,6 +309,14 @@ size_t CountChars(std::string_view utf8) {
 }
 
 size_t CountBytes(std::string_view s, char a, char b) {
+  const char* p = s.data();
+  size_t left = s.size();
+  size_t n = 0;
+#ifdef __SSE2__
+  n += CountBlocks(&p, &left, [a, b](__m128i v) {
+    return _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(a)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b)));
+  });
+#endif
   // Eight bytes at a time: bit 7 of each byte of Equal(w, c) is set exactly
   // where that byte of w is c.
   constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
@@ -177,14 +324,12 @@ size_t CountBytes(std::string_view s, char a, char b) {
     const uint64_t v = w ^ (kOnes * static_cast<unsigned char>(c));
     return ~(((v & kLow7) + kLow7) | v | kLow7);
   };
-  size_t n = 0;
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
+  for (; left >= 8; p += 8, left -= 8) {
     uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
+    std::memcpy(&w, p, 8);
     n += CountHighBits(equal(w, a) | equal(w, b));  // (std::popcount is a libgcc call on x86-64)
   }
-  for (; i < s.size(); ++i) n += (s[i] == a || s[i] == b) ? 1 : 0;
+  for (; left > 0; ++p, --left) n += (*p == a || *p == b) ? 1 : 0;
   return n;
 }
 

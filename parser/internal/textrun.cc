@@ -4,6 +4,10 @@
 #include <array>
 #include <cstring>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <unicode/utf8.h>
 #include <xxhash.h>
 
@@ -128,14 +132,55 @@ bool IsPlainAsciiWord(uint64_t w) {
   return bad == 0;
 }
 
+// In well-formed UTF-8, the bytes that start something Decode() must look
+// at: ASCII controls, '&', '<', DEL, and the lead bytes of the sequences
+// that may be C1 controls (C2), noncharacters (EF) or outside the BMP
+// (F0..F4). Every other lead byte starts a plain character there, and
+// continuation bytes only follow them.
+#ifdef __SSE2__
+// The first index from `i` on with such a byte, else the start of the
+// character the last whole 16-byte block ended in (so the caller reads the
+// tail byte by byte from a character boundary); sixteen bytes at a time
+// (SSE2, part of x86-64). `i` must be at a character boundary.
+size_t SkipPlainUtf8(const unsigned char* p, size_t n, size_t i) {
+  const size_t from = i;
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    auto eq = [&v](unsigned char c) {
+      return _mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(c)));
+    };
+    const __m128i control =
+        _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+    const __m128i astral =
+        _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(static_cast<char>(0xF0))), v);
+    const __m128i hit =
+        _mm_or_si128(_mm_or_si128(_mm_or_si128(control, astral), _mm_or_si128(eq('&'), eq('<'))),
+                     _mm_or_si128(_mm_or_si128(eq(0x7F), eq(0xC2)), eq(0xEF)));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+  while (i > from && i < n && IsContinuation(p[i])) --i;
+  return i;
+}
+#endif
+
 // Appends the decoded `s` (a run's interior) to `out`; false if some byte
-// or reference in it rules the run out.
-bool Decode(std::string_view s, std::string* out) {
+// or reference in it rules the run out. `valid_utf8`: s is well-formed
+// UTF-8, so only the bytes SkipPlainUtf8() stops at need a look.
+bool Decode(std::string_view s, bool valid_utf8, std::string* out) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   size_t n = s.size();
   size_t copied = 0;  // s[0..copied) is in `out`
   size_t i = 0;
   while (i < n) {
+#ifdef __SSE2__
+    if (valid_utf8) {
+      i = SkipPlainUtf8(p, n, i);
+      if (i == n) break;
+    }
+#else
+    (void)valid_utf8;
+#endif
     unsigned char c = p[i];
     if (c < 0x80) {
       if (kPlainAscii[c]) {
@@ -191,18 +236,19 @@ void AppendPlaceholder(size_t index, std::string* out) {
 
 }  // namespace
 
-void TextRuns::clear() {
+void TextRuns::clear(bool valid_utf8) {
   text_.clear();
   ends_.clear();
   in_attribute_.clear();
   values_.clear();
   attribute_values_ = 0;
+  valid_utf8_ = valid_utf8;
 }
 
 bool TextRuns::Add(std::string_view raw, size_t a, size_t b, bool attribute) {
   if (b - a < kMinRunBytes || ends_.size() >= kMaxTextRuns) return false;
   size_t mark = text_.size();
-  if (!Decode(raw.substr(a, b - a), &text_)) {
+  if (!Decode(raw.substr(a, b - a), valid_utf8_, &text_)) {
     text_.resize(mark);
     return false;
   }

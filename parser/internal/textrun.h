@@ -85,7 +85,11 @@ class TextRuns {
   }
   // True if placeholder `i` stands for an attribute value.
   bool in_attribute(size_t i) const { return in_attribute_[i] != 0; }
-  void clear();
+  // Empties the runs; `valid_utf8`: the text appended from now on is
+  // well-formed UTF-8 (the caller checked or produced it), so its runs are
+  // checked only for what Gumbo rewrites beyond UTF-8 errors (faster; the
+  // same runs and text on such input).
+  void clear(bool valid_utf8 = false);
 
   // Appends `run` (text between two tags) to `out`: its interior replaced
   // by a placeholder when the rules above allow, shortened if it is white
@@ -110,6 +114,7 @@ class TextRuns {
   // twice the number of attribute placeholders.
   std::vector<uint32_t> values_;
   size_t attribute_values_ = 0;
+  bool valid_utf8_ = false;
 };
 
 // The names of the named references decoded (tests compare each with

@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <string_view>
+
+#include "parser/internal/text.h"
 
 namespace jikji::parser {
 namespace {
@@ -281,6 +284,34 @@ TEST(DecodeHtml, ByteOrderMarkIsNeverOverridden) {
   Decoded d = Decode("\xEF\xBB\xBF" + Page("", kEucKrSentence));
   EXPECT_EQ(d.sniff.encoding, "UTF-8");
   EXPECT_EQ(d.sniff.source, "bom");
+}
+
+// The prefilter's fast text checks rely on this (charset.h).
+TEST(DecodeHtml, OutputIsWellFormedUtf8WhateverTheBytes) {
+  std::mt19937 rng(20261205);
+  const char* kTypes[] = {"text/html", "text/html; charset=utf-8", "text/html; charset=euc-kr",
+                          "text/html; charset=cp949", "text/html; charset=iso-8859-1",
+                          "text/html; charset=utf-16le", "text/html; charset=utf-16be",
+                          "text/html; charset=x-user-defined", "text/html; charset=iso-2022-kr",
+                          "text/html; charset=shift_jis", "text/html; charset=gb18030",
+                          "text/html; charset=big5", "text/html; charset=koi8-r"};
+  const std::string kPieces[] = {"<meta charset=utf-8>", "<meta charset=euc-kr>", "\xEF\xBB\xBF",
+                                 "\xFE\xFF", "\xFF\xFE", "\xB0\xA1", "\xED\xA0\x80",
+                                 "\xF4\x90\x80\x80", "\xC0\xAF", "인공지능", "<p>", "\xD8\x00"};
+  for (int i = 0; i < 3000; ++i) {
+    std::string bytes;
+    for (int k = static_cast<int>(rng() % 40); k > 0; --k) {
+      if (rng() % 3 == 0) {
+        bytes += kPieces[rng() % std::size(kPieces)];
+      } else {
+        bytes.push_back(static_cast<char>(rng() % 256));
+      }
+    }
+    std::string out;
+    const char* type = kTypes[rng() % std::size(kTypes)];
+    DecodeHtml(bytes, type, &out);
+    ASSERT_TRUE(text::IsValidUtf8(out)) << type << " " << testing::PrintToString(bytes);
+  }
 }
 
 TEST(DecodeToUtf8, UnknownEncodingFails) {

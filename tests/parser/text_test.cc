@@ -75,6 +75,27 @@ std::string RandomText(std::mt19937& rng) {
   return s;
 }
 
+// Up to ~9 KB: long enough for the 16-byte paths and for CountChars'
+// per-byte counters to be summed more than once (every 255 blocks); now and
+// then long stretches of Hangul or ASCII without white space.
+std::string LongRandomText(std::mt19937& rng) {
+  const size_t target = rng() % 9000;
+  std::string s;
+  while (s.size() < target) {
+    switch (rng() % 4) {
+      case 0:
+        for (int k = static_cast<int>(rng() % 400); k > 0; --k) s += "인공지능";
+        break;
+      case 1:
+        s.append(rng() % 300, 'x');
+        break;
+      default:
+        s += RandomText(rng);
+    }
+  }
+  return s;
+}
+
 // UTF-8 validity decided by ICU's U8_NEXT alone, sequence by sequence; a
 // cut input may end inside its last sequence.
 bool ReferenceValidUtf8Prefix(std::string_view s, bool truncated) {
@@ -116,6 +137,56 @@ TEST(TextTest, Utf8ValidityMatchesIcuOnEverySequence) {
   for (int i = 0; i < 200000; ++i) check(RandomText(rng));
 }
 
+// Long texts for the 16-byte path: valid ones (Hangul, ASCII, two-byte
+// and other characters, leads at every offset of a block), then each with
+// a few bytes changed, whole and cut at a random length.
+TEST(TextTest, Utf8ValidityMatchesIcuOnLongTexts) {
+  std::mt19937 rng(41);
+  const std::string kValid[] = {"인공지능", "a", "ab", "\xC2\xA9", "\xD0\x96", "\xE0\xA4\x85",
+                                "\xED\x95\x9C", "\xEF\xBB\xBF", "\xF0\x9F\x98\x80", " ",
+                                "\xE2\x80\xA6", "\xEC\x9D\xB8\xEA\xB3\xB5"};
+  size_t invalid = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string s;
+    const size_t target = rng() % 600;
+    while (s.size() < target) s += kValid[rng() % std::size(kValid)];
+    ASSERT_TRUE(text::IsValidUtf8(s)) << testing::PrintToString(s);
+    if (i % 2 == 1 && !s.empty()) {
+      for (int k = static_cast<int>(rng() % 3) + 1; k > 0; --k) {
+        s[rng() % s.size()] = static_cast<char>(rng() % 256);
+      }
+    }
+    for (bool truncated : {false, true}) {
+      const std::string t = truncated ? s.substr(0, rng() % (s.size() + 1)) : s;
+      const bool expected = ReferenceValidUtf8Prefix(t, truncated);
+      invalid += expected ? 0 : 1;
+      ASSERT_EQ(text::IsValidUtf8Prefix(t, truncated), expected)
+          << testing::PrintToString(t) << " truncated=" << truncated;
+    }
+  }
+  EXPECT_GT(invalid, 500u);  // the changed bytes broke many of them
+  // Each ill-formed sequence (and a few well-formed ones near them) at each
+  // offset of a 16-byte block, in Hangul and in ASCII.
+  for (const char* piece : {"\xED\xA0\x80", "\xED\x9F\xBF", "\xE0\x80\x80", "\xE0\xA0\x80",
+                            "\xC0\xAF", "\xC1\xBF", "\xC2\x80", "\xDF", "\xEA\xB0", "\xEA\xB0\xB0\xB0",
+                            "\xF0\x9F\x98\x80", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xFF", "\x80",
+                            "\xEF\xBF\xBF", "\xC2\xEA\xB0\x80", "\xEA\xC2\xA0"}) {
+    for (const std::string& filler : {std::string("한"), std::string("a"), std::string("\xC2\xA9")}) {
+      for (size_t offset = 0; offset < 48; ++offset) {
+        std::string t;
+        while (t.size() < offset) t += filler;
+        t += piece;
+        while (t.size() < 80) t += filler;
+        ASSERT_EQ(text::IsValidUtf8(t), ReferenceValidUtf8Prefix(t, false)) << testing::PrintToString(t);
+      }
+    }
+  }
+  for (int i = 0; i < 200; ++i) {
+    const std::string s = LongRandomText(rng);
+    ASSERT_EQ(text::IsValidUtf8(s), ReferenceValidUtf8Prefix(s, false)) << s.size() << " bytes";
+  }
+}
+
 TEST(TextTest, CountBytesMatchesByteByByteDefinition) {
   std::mt19937 rng(3);
   for (int i = 0; i < 50000; ++i) {
@@ -127,6 +198,15 @@ TEST(TextTest, CountBytesMatchesByteByByteDefinition) {
     for (char c : s) expected += (c == ',' || c == '.') ? 1 : 0;
     ASSERT_EQ(text::CountBytes(s, ',', '.'), expected) << testing::PrintToString(s);
   }
+  for (int i = 0; i < 300; ++i) {
+    std::string s = LongRandomText(rng);
+    for (char& c : s) {
+      if (rng() % 7 == 0) c = ",.\xAC\x2C\x2E"[rng() % 5];
+    }
+    size_t expected = 0;
+    for (char c : s) expected += (c == ',' || c == '.') ? 1 : 0;
+    ASSERT_EQ(text::CountBytes(s, ',', '.'), expected) << s.size() << " bytes";
+  }
   EXPECT_EQ(text::CountBytes("a,b.c,,d...", ',', '.'), 7u);
   EXPECT_EQ(text::CountBytes(std::string(17, '\x2C'), ',', '.'), 17u);
 }
@@ -137,6 +217,11 @@ TEST(TextTest, CountCharsMatchesByteByByteDefinition) {
     std::string s = RandomText(rng);
     ASSERT_EQ(text::CountChars(s), ReferenceCountChars(s)) << testing::PrintToString(s);
   }
+  for (int i = 0; i < 300; ++i) {
+    std::string s = LongRandomText(rng);
+    ASSERT_EQ(text::CountChars(s), ReferenceCountChars(s)) << s.size() << " bytes";
+  }
+  EXPECT_EQ(text::CountChars(std::string(16 * 255 * 3 + 5, 'a')), 16u * 255 * 3 + 5);
   EXPECT_EQ(text::CountChars("인공지능 기본법이 국회를 통과했다"), 15u);
   EXPECT_EQ(text::CountChars(" \t\n\r\f\v"), 0u);
   EXPECT_EQ(text::CountChars("\x01\x02 abc\x7f"), 6u);  // control characters count
@@ -147,6 +232,10 @@ TEST(TextTest, CollapseMatchesByteByByteDefinition) {
   for (int i = 0; i < 50000; ++i) {
     std::string s = RandomText(rng);
     ASSERT_EQ(text::Collapse(s), ReferenceCollapse(s)) << testing::PrintToString(s);
+  }
+  for (int i = 0; i < 300; ++i) {
+    std::string s = LongRandomText(rng);
+    ASSERT_EQ(text::Collapse(s), ReferenceCollapse(s)) << s.size() << " bytes";
   }
   EXPECT_EQ(text::Collapse("  인공지능\xC2\xA0\xE3\x80\x80 기본법\xEF\xBB\xBF법  "), "인공지능 기본법법");
 }

@@ -236,6 +236,63 @@ TEST(TextRuns, EachByteValueAtEachOffset) {
   }
 }
 
+// On well-formed UTF-8, runs vetted in the valid_utf8 mode (the 16-byte
+// scan) come out as in the careful one: every BMP code point and a sample
+// of the others, at each offset of a 16-byte block, in Hangul text, with a
+// reference after it now and then; and as an attribute value.
+TEST(TextRuns, ValidUtf8ModeAgreesOnWellFormedText) {
+  std::mt19937 rng(5);
+  size_t checked = 0;
+  auto check = [&](const std::string& run) {
+    for (bool attribute : {false, true}) {
+      TextRuns careful, fast;
+      careful.clear(false);
+      fast.clear(true);
+      std::string out_careful, out_fast;
+      bool a = attribute ? careful.AppendAttributeValue(run, &out_careful) : careful.Append(run, &out_careful);
+      bool b = attribute ? fast.AppendAttributeValue(run, &out_fast) : fast.Append(run, &out_fast);
+      ASSERT_EQ(a, b) << ::testing::PrintToString(run);
+      ASSERT_EQ(out_careful, out_fast);
+      ASSERT_EQ(careful.size(), fast.size());
+      if (a) {
+        ASSERT_EQ(careful[0], fast[0]);
+      }
+      ++checked;
+    }
+  };
+  auto utf8 = [](uint32_t cp) {
+    std::string s;
+    if (cp < 0x80) {
+      s.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      s += {static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
+    } else if (cp < 0x10000) {
+      s += {static_cast<char>(0xE0 | (cp >> 12)), static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
+            static_cast<char>(0x80 | (cp & 0x3F))};
+    } else {
+      s += {static_cast<char>(0xF0 | (cp >> 18)), static_cast<char>(0x80 | ((cp >> 12) & 0x3F)),
+            static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), static_cast<char>(0x80 | (cp & 0x3F))};
+    }
+    return s;
+  };
+  std::vector<uint32_t> points;
+  for (uint32_t cp = 0; cp < 0x10000; ++cp) {
+    if (cp < 0xD800 || cp > 0xDFFF) points.push_back(cp);
+  }
+  for (int k = 0; k < 4000; ++k) points.push_back(0x10000 + static_cast<uint32_t>(rng() % 0x100000));
+  for (uint32_t cp : {0xF0000u, 0xFFFFDu, 0xFFFFEu, 0xFFFFFu, 0x10FFFFu, 0x1FFFEu}) points.push_back(cp);
+  for (uint32_t cp : points) {
+    const size_t offset = rng() % 16;
+    std::string run = "가";  // 3 bytes: the code point lands at byte 3 + offset of a 32-byte run
+    run.append(offset, 'a');
+    run += utf8(cp);
+    if (rng() % 4 == 0) run += "&amp;";
+    while (run.size() < 40) run += "한국어";
+    check(run);
+  }
+  EXPECT_GT(checked, 2u * 0xF000);
+}
+
 // Each named reference decoded here decodes as Gumbo decodes it.
 TEST(TextRuns, NamedReferencesMatchGumbo) {
   std::vector<std::string_view> names = DecodedEntityNames();
