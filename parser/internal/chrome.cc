@@ -56,6 +56,7 @@ bool HasClassToken(std::string_view s, std::string_view token) {
 // needle raises its bits in the result.
 class NeedleSet {
  public:
+  // REQUIRES: `needle` starts with an ASCII byte or a UTF-8 lead byte.
   void Add(std::string_view needle, uint32_t bits) {
     if (needle.empty()) return;
     const unsigned first = static_cast<unsigned char>(needle[0]);
@@ -73,11 +74,14 @@ class NeedleSet {
     for (std::string_view k : needles) Add(k, bits);
   }
 
-  // The bits of the needles found in `s`.
+  // The bits of the needles found in `s`, well-formed UTF-8 (the text of a
+  // parsed tree is). Needles are whole characters, so only positions where
+  // a character starts are tried: after a lead byte the search moves on by
+  // the length it announces.
   uint32_t Find(std::string_view s) const {
     uint32_t found = 0;
     const size_t n = s.size();
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = 0; i < n; i += kStep[static_cast<unsigned char>(s[i]) >> 4]) {
       const unsigned first = static_cast<unsigned char>(s[i]);
       const unsigned pair = (first << 8) | (i + 1 < n ? static_cast<unsigned char>(s[i + 1]) : 0u);
       if ((may_start_[pair >> 6] >> (pair & 63) & 1) == 0) continue;
@@ -101,6 +105,12 @@ class NeedleSet {
     uint32_t head;  // the first four bytes, for needles that long
   };
   void Mark(unsigned pair) { may_start_[pair >> 6] |= uint64_t{1} << (pair & 63); }
+
+  // Bytes to the next position tried, by the high nibble of the byte at the
+  // current one: ASCII and continuation bytes 1, C0..DF 2, E0..EF 3, F0..FF 4.
+  // In ill-formed text a skipped byte may be a lead: the needles are then
+  // looked for in the characters as their leads announce them.
+  static constexpr uint8_t kStep[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
 
   std::array<uint64_t, 65536 / 64> may_start_{};  // by the first two bytes
   std::array<std::vector<Needle>, 256> by_first_;

@@ -270,5 +270,19 @@ TEST(ChromeTest, ClassHintsAreTheSameWhenAskedAgain) {
   }
 }
 
+// The needles are found right after characters of every UTF-8 length (the
+// search steps from character to character).
+TEST(ChromeTest, NeedlesAreFoundAfterCharactersOfEachLength) {
+  for (const char* before : {"", "a", "\xC3\xA9", "한", "\xF0\x9F\x98\x80", "한a", "aé한"}) {
+    SCOPED_TRACE(before);
+    const std::string b = before;
+    EXPECT_TRUE(internal::IsChromeLine(b + "무단전재 및 재배포 금지 본문 내용이 이어집니다"));
+    EXPECT_TRUE(internal::IsChromeLine("홍길동 기자 " + b + "hong@example.com"));
+    EXPECT_TRUE(internal::HintsForClassId(b + "x_caption", "").caption);
+    EXPECT_TRUE(internal::HintsForClassId("", b + "gnb").negative);
+  }
+  EXPECT_FALSE(internal::IsChromeLine("인공지능 기본법이 국회 본회의를 통과했다는 소식이 전해졌다"));
+}
+
 }  // namespace
 }  // namespace jikji::parser
