@@ -253,6 +253,7 @@ bool TextRuns::Add(std::string_view raw, size_t a, size_t b, bool attribute) {
     return false;
   }
   ends_.push_back(static_cast<uint32_t>(text_.size()));
+  text_.push_back('\0');
   in_attribute_.push_back(attribute ? 1 : 0);
   return true;
 }
@@ -303,7 +304,7 @@ bool TextRuns::AppendAttributeValue(std::string_view value, std::string* out) {
   std::string_view decoded = (*this)[index];
   const size_t at = FindSlot(decoded);
   if (values_[at] != 0) {  // an equal value has a placeholder: use it
-    text_.resize(text_.size() - decoded.size());
+    text_.resize(text_.size() - decoded.size() - 1);  // and its NUL
     ends_.pop_back();
     in_attribute_.pop_back();
     AppendPlaceholder(values_[at] - 1, out);
@@ -342,17 +343,20 @@ class Expander {
     // Gumbo's text is valid UTF-8, so 0xF3 is always a lead byte.
     size_t at = t.find('\xF3');
     if (at == std::string_view::npos) return true;
+    if (t.size() == 4 && at == 0 && static_cast<unsigned char>(t[1]) >= 0xB0) {
+      // One placeholder alone: the run's own NUL-terminated text.
+      const size_t index = Index(t);
+      if (!Claim(index, attribute)) return false;
+      *text = runs_[index].data();
+      return true;
+    }
     buf_.clear();
     size_t copied = 0;
     for (; at != std::string_view::npos; at = t.find('\xF3', at + 1)) {
       auto b1 = static_cast<unsigned char>(t[at + 1]);
       if (b1 < 0xB0) continue;  // U+C0000..U+EFFFF: not ours
-      size_t index = ((b1 & 0x0Fu) << 12) | ((static_cast<unsigned char>(t[at + 2]) & 0x3Fu) << 6) |
-                     (static_cast<unsigned char>(t[at + 3]) & 0x3Fu);
-      if (index >= runs_.size() || runs_.in_attribute(index) != attribute) return false;
-      if (seen_[index] && !attribute) return false;
-      if (!seen_[index]) ++found_;
-      seen_[index] = 1;
+      const size_t index = Index(t.substr(at, 4));
+      if (!Claim(index, attribute)) return false;
       buf_.append(t.data() + copied, at - copied);
       buf_.append(runs_[index]);
       copied = at + 4;
@@ -369,6 +373,21 @@ class Expander {
   bool all_found() const { return found_ == runs_.size(); }
 
  private:
+  // The index of the placeholder p[0..4) (U+F0000 + index).
+  static size_t Index(std::string_view p) {
+    return ((static_cast<unsigned char>(p[1]) & 0x0Fu) << 12) |
+           ((static_cast<unsigned char>(p[2]) & 0x3Fu) << 6) | (static_cast<unsigned char>(p[3]) & 0x3Fu);
+  }
+  // Records placeholder `index` as met; false if it is unknown, of the
+  // other kind, or a text one met before.
+  bool Claim(size_t index, bool attribute) {
+    if (index >= runs_.size() || runs_.in_attribute(index) != attribute) return false;
+    if (seen_[index] && !attribute) return false;
+    if (!seen_[index]) ++found_;
+    seen_[index] = 1;
+    return true;
+  }
+
   const TextRuns& runs_;
   Arena* arena_;
   std::vector<uint8_t> seen_;

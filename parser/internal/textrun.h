@@ -79,8 +79,10 @@ class TextRuns {
  public:
   size_t size() const { return ends_.size(); }
   bool empty() const { return ends_.empty(); }
+  // Run `i`'s text; a NUL follows it (ExpandTextRuns() hands the tree
+  // pointers into it), valid while this object lives unchanged.
   std::string_view operator[](size_t i) const {
-    size_t begin = i == 0 ? 0 : ends_[i - 1];
+    size_t begin = i == 0 ? 0 : ends_[i - 1] + 1;
     return std::string_view(text_).substr(begin, ends_[i] - begin);
   }
   // True if placeholder `i` stands for an attribute value.
@@ -106,8 +108,8 @@ class TextRuns {
   // The slot of values_ holding `decoded`, else the empty slot for it.
   size_t FindSlot(std::string_view decoded) const;
 
-  std::string text_;
-  std::vector<uint32_t> ends_;
+  std::string text_;             // the runs, each followed by a NUL
+  std::vector<uint32_t> ends_;   // where each run's NUL is
   std::vector<uint8_t> in_attribute_;
   // Attribute placeholders by their decoded value: an open-addressing
   // table of index + 1 (0: empty), its size a power of two kept at least
@@ -126,9 +128,11 @@ std::vector<std::string_view> DecodedEntityNames();
 bool HasPlaceholderPlane(std::string_view html);
 
 // Replaces every placeholder in the text nodes under `root` by its run's
-// text, in copies allocated from `arena` (which must own the tree, so
-// Gumbo never frees them). Returns false, with the tree partly expanded,
-// if a placeholder is missing, repeated or unknown.
+// text: a text or value that is one placeholder alone then points into
+// `runs` (which must outlive the tree's use), others get copies allocated
+// from `arena` (which must own the tree, so Gumbo never frees them).
+// Returns false, with the tree partly expanded, if a placeholder is
+// missing, repeated or unknown.
 bool ExpandTextRuns(GumboNode* root, const TextRuns& runs, Arena* arena);
 
 }  // namespace jikji::parser::internal
