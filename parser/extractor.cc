@@ -1436,8 +1436,14 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
   internal::PrefilterResult pre;
   // DecodeHtml's output is well-formed UTF-8 (invalid input comes out with
   // U+FFFD), which the prefilter's text runs may rely on.
-  internal::Prefilter(html, options_.max_depth, options_.max_tags, &pre, use_arena,
-                      /*valid_utf8=*/true);
+  internal::PrefilterOptions popts;
+  popts.max_depth = options_.max_depth;
+  popts.max_tags = options_.max_tags;
+  popts.text_placeholders = use_arena;
+  popts.valid_utf8 = true;
+  // Selectors may name the elements unwrapping removes.
+  popts.unwrap_bare_inline = options_.rules == nullptr;
+  internal::Prefilter(html, popts, &pre);
   if (pre.depth_capped_tags > 0) {
     diag.push_back("nesting depth capped at " + std::to_string(options_.max_depth) + " (" +
                    std::to_string(pre.depth_capped_tags) + " tags flattened)");
@@ -1474,7 +1480,8 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
     // again as it is (rare; its tree then owes nothing to placeholders).
     output.reset();
     arena.Reset();
-    internal::Prefilter(html, options_.max_depth, options_.max_tags, &pre, false);
+    popts.text_placeholders = false;
+    internal::Prefilter(html, popts, &pre);
     output.reset(gumbo_parse_with_options(&gopts, pre.html.data(), pre.html.size()));
     diag.push_back("parse: parsed again without text placeholders (markup read two ways)");
   }

@@ -59,7 +59,21 @@ enum TagKind : uint32_t {
   kCellOrRow = 1 << 6,    // td, th, tr: close an open td or th
   kDefinition = 1 << 7,   // dt, dd
   kP = 1 << 8,            // p itself
+  kRcData = 1 << 9,       // title, textarea: markup inside is text
+  kUnwrap = 1 << 10,      // span mark em i u small: unwrapped when bare around text alone
+  kTableText = 1 << 11,   // table tbody thead tfoot tr: text right inside is moved out
 };
+
+// The formatting elements kUnwrap names, as indexes of the prefilter's
+// count of their start tags not yet matched by an end tag; -1 for others.
+int FormattingIndex(std::string_view name) {
+  if (name == "em") return 0;
+  if (name == "i") return 1;
+  if (name == "u") return 2;
+  if (name == "small") return 3;
+  return -1;
+}
+constexpr int kFormattingNames = 4;
 
 uint32_t Classify(const TagName& n) {
   const uint64_t hi = n.Hi();
@@ -124,7 +138,10 @@ uint32_t Classify(const TagName& n) {
     case Word("pre"): return only(kClosesP, 3);
     case Word("section"): return only(kClosesP, 7);
     case Word("summary"): return only(kClosesP, 7);
-    case Word("table"): return only(kClosesP, 5);
+    case Word("table"): return only(kClosesP | kTableText, 5);
+    case Word("tbody"): return only(kTableText, 5);
+    case Word("thead"): return only(kTableText, 5);
+    case Word("tfoot"): return only(kTableText, 5);
     case Word("ul"): return only(kClosesP, 2);
     case Word("li"): return only(kClosesP | kEndsItself, 2);
     case Word("dd"): return only(kClosesP | kEndsItself | kDefinition, 2);
@@ -132,8 +149,16 @@ uint32_t Classify(const TagName& n) {
     case Word("option"): return only(kEndsItself, 6);
     case Word("td"): return only(kEndsItself | kCell | kCellOrRow, 2);
     case Word("th"): return only(kEndsItself | kCell | kCellOrRow, 2);
-    case Word("tr"): return only(kEndsItself | kCellOrRow, 2);
+    case Word("tr"): return only(kEndsItself | kCellOrRow | kTableText, 2);
     case Word("a"): return only(kEndsItself, 1);
+    case Word("title"): return only(kRcData, 5);
+    case Word("textarea"): return only(kRcData, 8);
+    case Word("span"): return only(kUnwrap, 4);
+    case Word("mark"): return only(kUnwrap, 4);
+    case Word("em"): return only(kUnwrap, 2);
+    case Word("i"): return only(kUnwrap, 1);
+    case Word("u"): return only(kUnwrap, 1);
+    case Word("small"): return only(kUnwrap, 5);
     default: return 0;
   }
 }
@@ -242,14 +267,15 @@ void AppendAttributes(std::string_view attrs, TextRuns* runs, std::string* out) 
 
 }  // namespace
 
-void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResult* out,
-               bool text_placeholders, bool valid_utf8) {
+void Prefilter(std::string_view s, const PrefilterOptions& options, PrefilterResult* out) {
+  const size_t max_tags = options.max_tags;
   out->html.clear();
   out->json_ld.clear();
-  out->runs.clear(valid_utf8);
+  out->runs.clear(options.valid_utf8);
   out->removed_bytes = 0;
   out->depth_capped_tags = 0;
   out->count_capped_tags = 0;
+  out->unwrapped_tags = 0;
   size_t tags = 0;  // start and end tags passed through
   out->html.reserve(s.size());
   struct Open {
@@ -259,13 +285,15 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
   std::vector<Open> stack;
   stack.reserve(64);
   size_t excess = 0;  // start tags dropped whose end tags are still to come
-  size_t limit = static_cast<size_t>(std::max(1, max_depth));
+  size_t limit = static_cast<size_t>(std::max(1, options.max_depth));
   TagName name;
   size_t i = 0;
   size_t copy_from = 0;  // s[copy_from..) is not in out->html yet
   size_t text_from = 0;  // where the text run since the last markup starts
   size_t raw_until = 0;  // runs starting before this are in a RAWTEXT element
-  bool placeholders = text_placeholders && !HasPlaceholderPlane(s);
+  bool placeholders = options.text_placeholders && !HasPlaceholderPlane(s);
+  size_t text_until = 0;  // markup before this is text (title, textarea, raw text)
+  std::array<size_t, kFormattingNames> formatting_open{};  // start tags minus end tags
   auto drop = [&](size_t from, size_t to) {
     out->html.append(s.data() + copy_from, from - copy_from);
     out->removed_bytes += to - from;
@@ -307,6 +335,7 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
       end_run(lt);
       size_t after = ReadName(s, lt + 2, &name);
       size_t end = TagEnd(s, after);
+      if (int f = FormattingIndex(name.view()); f >= 0 && formatting_open[f] > 0) --formatting_open[f];
       if (tags >= max_tags) {
         drop(lt, end);
         ++out->count_capped_tags;
@@ -336,6 +365,51 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
     i = text_from = end;
     bool self_closing = end >= 2 && end <= s.size() && s[end - 1] == '>' && s[end - 2] == '/';
     const uint32_t kind = Classify(name);
+    if ((kind & kUnwrap) && options.unwrap_bare_inline && lt >= text_until && tags < max_tags &&
+        (stack.empty() || !(stack.back().kind & kTableText))) {
+      const int f = FormattingIndex(name.view());
+      // Bare (nothing but white space after the name), closed by the next
+      // markup, its own end tag, around text that neither starts nor ends
+      // with white space, with no white space right before or after it:
+      // both tags go, the text stays. Anything else and the element stays:
+      // where the tree builder drops white space before the body, or moves
+      // text out of a table, white space goes with the text or stays
+      // behind depending on the tags around it. (Right after removed
+      // markup, what came before it counts; right before a comment or
+      // removed markup, the element stays.)
+      size_t k = after;
+      while (k + 1 < end && IsSpace(s[k])) ++k;
+      const char before = lt > copy_from ? s[lt - 1] : (out->html.empty() ? '>' : out->html.back());
+      const size_t close = s.find('<', end);
+      if ((f < 0 || formatting_open[f] == 0) && k + 1 == end && s[k] == '>' && !IsSpace(before) &&
+          close != std::string_view::npos && close > end && close + 2 < s.size() &&
+          s[close + 1] == '/' && IsAlpha(s[close + 2]) && !IsSpace(s[end]) && !IsSpace(s[close - 1])) {
+        TagName closing;
+        const size_t close_after = ReadName(s, close + 2, &closing);
+        const size_t close_end = TagEnd(s, close_after);
+        bool next_ok = close_end >= s.size() || !IsSpace(s[close_end]);
+        if (next_ok && close_end + 1 < s.size() && s[close_end] == '<') {
+          if (IsAlpha(s[close_end + 1])) {
+            TagName next;
+            ReadName(s, close_end + 1, &next);
+            next_ok = !(Classify(next) & kDropContent);
+          } else {
+            next_ok = s[close_end + 1] == '/';
+          }
+        }
+        if (closing == name && next_ok) {
+          drop(lt, end);
+          end_run(close);  // the element's text: a run of its own
+          drop(close, close_end);
+          out->unwrapped_tags += 2;
+          i = text_from = close_end;
+          continue;
+        }
+      }
+      if (f >= 0) ++formatting_open[f];
+    } else if (int f = FormattingIndex(name.view()); f >= 0) {
+      ++formatting_open[f];
+    }
     if (kind & kDropContent) {
       if (self_closing) {
         drop(lt, end);
@@ -359,6 +433,15 @@ void Prefilter(std::string_view s, int max_depth, size_t max_tags, PrefilterResu
       size_t close =
           name.view() == "plaintext" ? std::string_view::npos : FindEndTag(s, end, name.view());
       raw_until = close == std::string_view::npos ? s.size() : close;
+    }
+    // Markup inside RCDATA and RAWTEXT elements is text: nothing unwrapped
+    // up to their end tag. Also for one that seems to be inside another's
+    // text (the tree builder ignores an <iframe> in a <select>, so a
+    // <textarea> after it is an element): the later end wins.
+    if (options.unwrap_bare_inline && text_until < s.size() && (kind & (kRcData | kRawText))) {
+      size_t close = name.view() == "plaintext" ? std::string_view::npos
+                                                : FindEndTag(s, end, name.view());
+      text_until = std::max(text_until, close == std::string_view::npos ? s.size() : close);
     }
     if (tags >= max_tags) {
       drop(lt, end);

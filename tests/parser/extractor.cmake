@@ -12,3 +12,4 @@ jikji_test(arena_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/arena_test.cc LIBS jikji
 jikji_test(text_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/text_test.cc LIBS jikji_parser)
 jikji_test(textrun_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/textrun_test.cc LIBS jikji_parser PkgConfig::GUMBO)
 jikji_test(chrome_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/chrome_test.cc LIBS jikji_parser)
+jikji_test(prefilter_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/prefilter_test.cc LIBS jikji_parser PkgConfig::GUMBO)

@@ -601,10 +601,10 @@ TEST(Pathological, HugeInputIsTruncated) {
 // cursor stops where it is, whatever follows.
 TEST(Pathological, TagsBeyondTheCapAreDroppedAndTheirTextKept) {
   internal::PrefilterResult pre;
-  internal::Prefilter("<p>a</p><p>b</p><p>c</p>", 256, 3, &pre);
+  internal::Prefilter("<p>a</p><p>b</p><p>c</p>", {.max_depth = 256, .max_tags = 3}, &pre);
   EXPECT_EQ(pre.html, "<p>a</p><p>bc");
   EXPECT_EQ(pre.count_capped_tags, 3u);
-  internal::Prefilter("<p>a</p><p>b</p><p>c</p>", 256, 6, &pre);
+  internal::Prefilter("<p>a</p><p>b</p><p>c</p>", {.max_depth = 256, .max_tags = 6}, &pre);
   EXPECT_EQ(pre.html, "<p>a</p><p>b</p><p>c</p>");
   EXPECT_EQ(pre.count_capped_tags, 0u);
 }
@@ -616,7 +616,7 @@ TEST(Pathological, TagsBeyondTheCapAreDroppedAndTheirTextKept) {
 TEST(Pathological, DepthGuardClosesOptionalEndTagsByName) {
   auto capped = [](const std::string& html) {
     internal::PrefilterResult pre;
-    internal::Prefilter(html, 8, 100000, &pre);
+    internal::Prefilter(html, {.max_depth = 8, .max_tags = 100000}, &pre);
     return pre.depth_capped_tags;
   };
   auto repeat = [](std::string_view s, int n) {

@@ -86,7 +86,7 @@ struct Parse {
 // Prefilter + Gumbo (into an arena, as the extractor does) + expansion.
 Parse ParseWith(std::string_view html, bool placeholders) {
   PrefilterResult pre;
-  Prefilter(html, 256, 100000, &pre, placeholders);
+  Prefilter(html, {.max_depth = 256, .max_tags = 100000, .text_placeholders = placeholders}, &pre);
   Arena arena;
   GumboOptions o = kGumboDefaultOptions;
   o.max_errors = 0;
@@ -419,9 +419,9 @@ TEST(TextRuns, UnclosedRawTextElementsAreSearchedOnce) {
   std::string html = "<p>lead text here</p>";
   for (int i = 0; i < 1'000'000; ++i) html += "a<iframe>";
   PrefilterResult plain;
-  Prefilter(html, 256, 10'000'000, &plain, false);
+  Prefilter(html, {.max_depth = 256, .max_tags = 10'000'000}, &plain);
   PrefilterResult pre;
-  Prefilter(html, 256, 10'000'000, &pre, true);
+  Prefilter(html, {.max_depth = 256, .max_tags = 10'000'000, .text_placeholders = true}, &pre);
   ASSERT_EQ(pre.runs.size(), 1u);
   EXPECT_EQ(pre.runs[0], "lead text here");
   std::string expected = plain.html;
