@@ -365,9 +365,9 @@ void Prefilter(std::string_view s, const PrefilterOptions& options, PrefilterRes
     i = text_from = end;
     bool self_closing = end >= 2 && end <= s.size() && s[end - 1] == '>' && s[end - 2] == '/';
     const uint32_t kind = Classify(name);
+    const int f = FormattingIndex(name.view());
     if ((kind & kUnwrap) && options.unwrap_bare_inline && lt >= text_until && tags < max_tags &&
         (stack.empty() || !(stack.back().kind & kTableText))) {
-      const int f = FormattingIndex(name.view());
       // Bare (nothing but white space after the name), closed by the next
       // markup, its own end tag, around text that neither starts nor ends
       // with white space, with no white space right before or after it:
@@ -406,10 +406,8 @@ void Prefilter(std::string_view s, const PrefilterOptions& options, PrefilterRes
           continue;
         }
       }
-      if (f >= 0) ++formatting_open[f];
-    } else if (int f = FormattingIndex(name.view()); f >= 0) {
-      ++formatting_open[f];
     }
+    if (f >= 0) ++formatting_open[f];
     if (kind & kDropContent) {
       if (self_closing) {
         drop(lt, end);

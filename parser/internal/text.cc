@@ -31,6 +31,15 @@ constexpr std::array<bool, 256> kMayStartSpace = [] {
 }();
 bool MayStartSpace(unsigned char c) { return kMayStartSpace[c]; }
 
+#ifdef __SSE2__
+// 0xFF in each byte of `v` that is ASCII white space (0x09..0x0D, 0x20).
+__m128i AsciiSpaceMask(__m128i v) {
+  return _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                      _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x08)),
+                                    _mm_cmplt_epi8(v, _mm_set1_epi8(0x0E))));
+}
+#endif
+
 // The first index from `i` on whose byte MayStartSpace(), else in.size().
 size_t SkipToMaybeSpace(std::string_view in, size_t i) {
   const char* p = in.data();
@@ -42,10 +51,7 @@ size_t SkipToMaybeSpace(std::string_view in, size_t i) {
     auto eq = [&v](unsigned char c) {
       return _mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(c)));
     };
-    const __m128i ascii_space =
-        _mm_or_si128(eq(' '), _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x08)),
-                                            _mm_cmplt_epi8(v, _mm_set1_epi8(0x0E))));
-    const __m128i hit = _mm_or_si128(_mm_or_si128(ascii_space, eq(0xC2)),
+    const __m128i hit = _mm_or_si128(_mm_or_si128(AsciiSpaceMask(v), eq(0xC2)),
                                      _mm_or_si128(_mm_or_si128(eq(0xE2), eq(0xE3)), eq(0xEF)));
     const int mask = _mm_movemask_epi8(hit);
     if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
@@ -286,10 +292,7 @@ size_t CountChars(std::string_view utf8) {
   // it is above -65 (0xBF); ASCII white space is 0x09..0x0D and 0x20.
   n += CountBlocks(&p, &left, [](__m128i v) {
     const __m128i starts = _mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(0xBF)));
-    const __m128i spaces = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-                                        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x08)),
-                                                      _mm_cmplt_epi8(v, _mm_set1_epi8(0x0E))));
-    return _mm_andnot_si128(spaces, starts);
+    return _mm_andnot_si128(AsciiSpaceMask(v), starts);
   });
 #endif
   // Eight bytes at a time: the bytes that start a code point (not 10xxxxxx:
