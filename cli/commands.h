@@ -59,6 +59,9 @@ Result<config::Config> LoadConfigAndLogging(const GlobalOptions& global, bool us
 // system refuses. Call before the archive and the crawler start threads.
 void ApplySchedulingPolicy(const config::CrawlSettings& settings);
 
+// "jikji 0.1.0 (malloc: ...)": the version and the allocator in use.
+std::string VersionText();
+
 void RegisterCrawl(CLI::App& app, CommandContext ctx);
 void RegisterExtract(CLI::App& app, CommandContext ctx);
 void RegisterExport(CLI::App& app, CommandContext ctx);

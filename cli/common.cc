@@ -1,3 +1,5 @@
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 
 #include <spdlog/spdlog.h>
@@ -6,10 +8,44 @@
 #include "common/sched.h"
 #include "ops/logging.h"
 
+#ifdef JIKJI_WITH_JEMALLOC
+// jemalloc's control interface (jemalloc/jemalloc.h also redeclares malloc
+// and friends, which clashes with <cstdlib>).
+extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen);
+#endif
+
 namespace jikji::cli {
 namespace {
 constexpr const char* kDefaultConfig = "config/jikji.toml";
 }  // namespace
+
+std::string VersionText() {
+  std::string text = "jikji 0.1.0";
+#ifdef JIKJI_WITH_JEMALLOC
+  // In use when an allocation through malloc() shows in jemalloc's count of
+  // this thread's allocated bytes.
+  auto allocated = [] {
+    uint64_t bytes = 0;
+    size_t len = sizeof(bytes);
+    return mallctl("thread.allocated", &bytes, &len, nullptr, 0) == 0 ? bytes : 0;
+  };
+  const char* version = nullptr;
+  size_t len = sizeof(version);
+  const uint64_t before = allocated();
+  void* probe = std::malloc(1 << 20);
+  asm volatile("" : : "r"(probe) : "memory");  // the compiler may not drop the pair
+  const bool in_use = allocated() >= before + (1 << 20);
+  std::free(probe);
+  if (in_use && mallctl("version", &version, &len, nullptr, 0) == 0 && version != nullptr) {
+    text += std::string(" (malloc: jemalloc ") + version + ")";
+  } else {
+    text += " (malloc: the C library's; jemalloc linked but not in use)";
+  }
+#else
+  text += " (malloc: the C library's)";
+#endif
+  return text;
+}
 
 void AddGlobalOptions(CLI::App* cmd, GlobalOptions* global) {
   cmd->add_option("--archive", global->archive_dir,

@@ -12,7 +12,7 @@ PACKAGES=(
   libcurl4-openssl-dev libgumbo-dev librocksdb-dev libboost-dev
   libspdlog-dev libfmt-dev libicu-dev libcli11-dev libtomlplusplus-dev
   nlohmann-json3-dev libxxhash-dev libhiredis-dev libxml2-dev zlib1g-dev
-  libzstd-dev libdeflate-dev libbrotli-dev
+  libzstd-dev libdeflate-dev libbrotli-dev libjemalloc-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev nginx-light openssl
   # extraction benchmark peer (bench/extract-bench.sh)
