@@ -70,27 +70,29 @@ print(f"ingest: {caps} captures in {t('crawl'):.2f}s = {caps / t('crawl'):.0f} c
 print(f"disk: archive {arch/1e6:.2f} MB for {caps} captures = {arch/caps:.0f} B/capture; "
       f"{len(html)} HTML pages as gzip-per-record {gz/1e6:.2f} MB = {gz/len(html):.0f} B/page; ratio {arch/gz:.2f}")
 
-# Dedup: clusters from the export vs manifest pairs.
-parent = {}
-def find(x):
-    parent.setdefault(x, x)
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]; x = parent[x]
-    return x
-def union(a, b): parent[find(a)] = find(b)
+# Dedup: clusters from the export vs manifest pairs. An exact copy holds the
+# same text as its original, so near duplicates are scored over clusters that
+# join exact copies too: whichever of an original and its exact copy is
+# stored first keeps the text (the other becomes its alias), and a near
+# duplicate of the original then names the copy.
+exact_found = [(r["url"], r["duplicate_of"]) for r in rows if r["duplicate_of"]]
+exact_truth = [(a["url"], a["dup_of"]) for a in m["articles"] if a["kind"] == "exact_dup"]
 for kind, field in (("exact_dup", "duplicate_of"), ("near_dup", "near_duplicate_of")):
-    parent.clear()
     found = [(r["url"], r[field]) for r in rows if r[field]]
-    for a, b in found: union(a, b)
     truth = [(a["url"], a["dup_of"]) for a in m["articles"] if a["kind"] == kind]
-    tp_r = sum(1 for a, b in truth if a in parent and b in parent and find(a) == find(b))
-    tparent = {}
-    def tfind(x):
-        tparent.setdefault(x, x)
-        while tparent[x] != x: x = tparent[x]
+    joined_found = found + (exact_found if kind == "near_dup" else [])
+    joined_truth = truth + (exact_truth if kind == "near_dup" else [])
+    parent, tparent = {}, {}
+    def find(p, x):
+        p.setdefault(x, x)
+        while p[x] != x:
+            p[x] = p[p[x]]; x = p[x]
         return x
-    for a, b in truth: tparent[tfind(a)] = tfind(b)
-    tp_p = sum(1 for a, b in found if a in tparent and b in tparent and tfind(a) == tfind(b))
+    for a, b in joined_found: parent[find(parent, a)] = find(parent, b)
+    for a, b in joined_truth: tparent[find(tparent, a)] = find(tparent, b)
+    same = lambda p, a, b: a in p and b in p and find(p, a) == find(p, b)
+    tp_r = sum(1 for a, b in truth if same(parent, a, b))
+    tp_p = sum(1 for a, b in found if same(tparent, a, b))
     print(f"dedup {kind}: manifest pairs {len(truth)}, archive links {len(found)}, "
           f"precision {tp_p / max(1, len(found)):.3f}, recall {tp_r / max(1, len(truth)):.3f}")
 reb = open(f"{work}/rebuild.txt").read().strip()
