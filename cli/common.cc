@@ -39,10 +39,10 @@ std::string VersionText() {
   if (in_use && mallctl("version", &version, &len, nullptr, 0) == 0 && version != nullptr) {
     text += std::string(" (malloc: jemalloc ") + version + ")";
   } else {
-    text += " (malloc: the C library's; jemalloc linked but not in use)";
+    text += " (malloc: the default; jemalloc linked but not in use)";
   }
 #else
-  text += " (malloc: the C library's)";
+  text += " (malloc: the default, not jemalloc)";
 #endif
   return text;
 }
