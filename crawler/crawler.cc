@@ -5,7 +5,10 @@
 #include <cctype>
 #include <cmath>
 #include <ctime>
+#include <deque>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -142,10 +145,11 @@ class Crawler::Impl {
   Admission Admit(FrontierItem& item, FetchRequest* req);
   // Worker: the links of an already stored capture (see kFromArchive).
   Processed Relink(FrontierItem item) const;
-  // Worker: extraction and link vetting of one response; the capture is
-  // stored unless `store` is false.
-  void Analyze(const FrontierItem& item, FetchResponse& response, storage::Capture* capture,
-               bool store, Processed* out) const;
+  // Worker: extraction and link vetting of one response into `out`; the
+  // page parsed into `page`. Returns the article to store with the capture
+  // (nullptr: none).
+  const Article* Analyze(const FrontierItem& item, const FetchResponse& response,
+                         const storage::Capture& capture, parser::Page* page, Processed* out) const;
   HostState& Host(const std::string& origin, int site);
   void Pump();
   void ArmTimer(int64_t wait_us);
@@ -154,7 +158,19 @@ class Crawler::Impl {
   void OnRobots(const std::string& origin, FetchResponse response);
   void OnFetched(FrontierItem item, FetchResponse response);
   bool MaybeRetry(HostState& host, FrontierItem& item, const FetchResponse& response);
-  Processed Process(FrontierItem item, FetchResponse response) const;
+  // Worker: analyzes one response, then hands its capture to SubmitStore().
+  void Process(FrontierItem item, FetchResponse response);
+  // A capture waiting to be stored, with what Analyze() found.
+  struct PendingStore {
+    storage::Capture capture;
+    parser::Page page;
+    const Article* article = nullptr;  // into page
+    double relevance = 0;
+    Processed out;
+  };
+  // Worker: stores `p` and posts OnProcessed, or leaves it to the worker
+  // already storing (see store_queue_).
+  void SubmitStore(std::unique_ptr<PendingStore> p);
   void OnProcessed(Processed result);
   // The end of OnProcessed: counts the rejected links, queues the vetted
   // ones, marks the page done, pumps.
@@ -171,6 +187,15 @@ class Crawler::Impl {
   TopicModel topics_;
   // Links already vetted in this run (worker threads share it).
   mutable internal::LinkCache link_cache_;
+  // Captures analyzed, waiting to be stored. Stores of new versions are
+  // serialized inside the archive (near-duplicate check and change
+  // sequence), and a worker that waited there left its core idle, so one
+  // worker at a time stores, in arrival order, while the others go on
+  // extracting: a worker that finds no store under way drains the queue.
+  // Bounded by max_processing_ (each entry is a response in processing).
+  std::mutex store_mu_;
+  std::deque<std::unique_ptr<PendingStore>> store_queue_;  // GUARDED_BY(store_mu_)
+  bool storing_ = false;                                   // GUARDED_BY(store_mu_)
   url::NormalizeOptions normalize_;
   std::map<std::string, int64_t> pages_per_host_;
 
@@ -805,25 +830,52 @@ void Crawler::Impl::OnFetched(FrontierItem item, FetchResponse response) {
                 response.elapsed_micros / 1000);
   ++processing_;
   asio::post(*workers_, [this, item = std::move(item), response = std::move(response)]() mutable {
-    Processed result = Process(std::move(item), std::move(response));
-    asio::post(io_, [this, result = std::move(result)]() mutable { OnProcessed(std::move(result)); });
+    Process(std::move(item), std::move(response));
   });
 }
 
-// Runs on a worker thread: parse and store one response.
-Crawler::Impl::Processed Crawler::Impl::Process(FrontierItem item, FetchResponse response) const {
-  Processed out;
-  storage::Capture capture;
+// Runs on a worker thread: parse one response, then store it.
+void Crawler::Impl::Process(FrontierItem item, FetchResponse response) {
+  auto p = std::make_unique<PendingStore>();
+  storage::Capture& capture = p->capture;
   capture.url = item.url;
   capture.final_url = response.final_url.empty() ? item.url : response.final_url;
   capture.fetched_micros = response.started_micros;
   capture.http_status = response.http_status;
-  capture.headers = response.headers;
-  capture.redirect_chain = response.redirect_chain;
+  capture.headers = std::move(response.headers);
+  capture.redirect_chain = std::move(response.redirect_chain);
   capture.truncated = response.truncated;
-  Analyze(item, response, &capture, /*store=*/true, &out);
-  out.item = std::move(item);
-  return out;
+  p->article = Analyze(item, response, capture, &p->page, &p->out);
+  if (p->article != nullptr) p->relevance = topics_.Relevance(p->article->title, p->article->body);
+  capture.body = std::move(response.body);
+  p->out.item = std::move(item);
+  SubmitStore(std::move(p));
+}
+
+void Crawler::Impl::SubmitStore(std::unique_ptr<PendingStore> p) {
+  {
+    std::lock_guard<std::mutex> lock(store_mu_);
+    store_queue_.push_back(std::move(p));
+    if (storing_) return;
+    storing_ = true;
+  }
+  while (true) {
+    std::unique_ptr<PendingStore> next;
+    {
+      std::lock_guard<std::mutex> lock(store_mu_);
+      if (store_queue_.empty()) {
+        storing_ = false;
+        return;
+      }
+      next = std::move(store_queue_.front());
+      store_queue_.pop_front();
+    }
+    Processed& out = next->out;
+    auto stored = owner_->archive_->Store(next->capture, next->article, next->relevance);
+    if (stored.ok()) out.store = *stored;
+    else out.store_status = stored.status();
+    asio::post(io_, [this, out = std::move(out)]() mutable { OnProcessed(std::move(out)); });
+  }
 }
 
 // Runs on a worker thread: the links of a page stored by a killed run.
@@ -839,7 +891,8 @@ Crawler::Impl::Processed Crawler::Impl::Relink(FrontierItem item) const {
     response.headers = capture->headers;
     response.content_type = response.Header("content-type");
     response.body = std::move(capture->body);
-    Analyze(item, response, &*capture, /*store=*/false, &out);
+    parser::Page page;
+    Analyze(item, response, *capture, &page, &out);
   } else {
     spdlog::warn("resume: stored capture of {} unreadable ({}); its links are not queued again", item.url,
                  capture.status().ToString());
@@ -848,18 +901,19 @@ Crawler::Impl::Processed Crawler::Impl::Relink(FrontierItem item) const {
   return out;
 }
 
-void Crawler::Impl::Analyze(const FrontierItem& item, FetchResponse& response, storage::Capture* capture,
-                            bool store, Processed* result) const {
+const Article* Crawler::Impl::Analyze(const FrontierItem& item, const FetchResponse& response,
+                                      const storage::Capture& capture, parser::Page* page_out,
+                                      Processed* result) const {
   Processed& out = *result;
+  parser::Page& page = *page_out;
   bool ok_status = response.http_status >= 200 && response.http_status < 300 && !response.truncated;
   out.ok_status = ok_status;
   out.http_status = response.http_status;
   const Article* article = nullptr;
-  parser::Page page;
   if (ok_status && (item.kind != UrlKind::kPage ||
                     parser::LooksLikeFeed(response.body, response.content_type))) {
     out.is_feed = true;
-    parser::FeedResult feed = parser::ParseFeed(response.body, capture->final_url, response.content_type);
+    parser::FeedResult feed = parser::ParseFeed(response.body, capture.final_url, response.content_type);
     for (const auto& sitemap : feed.sitemaps) VetFound(sitemap, UrlKind::kSitemap, item.depth, {}, &out);
     for (const auto& e : feed.entries) VetFound(e.url, UrlKind::kPage, item.depth + 1, e.title, &out);
     for (const auto& w : feed.warnings) spdlog::warn("feed {}: {}", item.url, w);
@@ -876,12 +930,12 @@ void Crawler::Impl::Analyze(const FrontierItem& item, FetchResponse& response, s
     eo.link_filter = [this, link_depth](std::string_view scope, std::string_view href, bool nofollow) {
       return !nofollow && link_cache_.Insert(internal::LinkCache::HrefFingerprint(link_depth, scope, href));
     };
-    page = parser::ExtractPage(response.body, capture->final_url, response.content_type, eo);
+    page = parser::ExtractPage(response.body, capture.final_url, response.content_type, eo);
     for (const auto& f : page.feed_urls) VetFound(f, UrlKind::kFeed, item.depth, {}, &out);
     if (!page.article.canonical_url.empty()) {
       VetFound(page.article.canonical_url, UrlKind::kPage, item.depth, {}, &out);
     }
-    const std::string& self = capture->final_url;
+    const std::string& self = capture.final_url;
     for (const auto& l : page.links) {
       // A link into this page itself ("#comments") is no new page.
       bool same_document = l.url.size() > self.size() && l.url[self.size()] == '#' &&
@@ -891,12 +945,7 @@ void Crawler::Impl::Analyze(const FrontierItem& item, FetchResponse& response, s
     if (page.article.is_article) article = &page.article;
     else out.extraction_failed = scope_.IsArticleUrl(item.site, item.url);
   }
-  if (!store) return;
-  capture->body = std::move(response.body);
-  double relevance = article ? topics_.Relevance(article->title, article->body) : 0.0;
-  auto stored = owner_->archive_->Store(*capture, article, relevance);
-  if (stored.ok()) out.store = *stored;
-  else out.store_status = stored.status();
+  return article;
 }
 
 void Crawler::Impl::OnProcessed(Processed r) {

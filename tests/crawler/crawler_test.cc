@@ -261,7 +261,7 @@ class CrawlerTest : public ::testing::Test {
 
   // Runs one crawl under the watchdog; fails the test on an error.
   CrawlStats Crawl() {
-    Crawler crawler(options_, archive_.get());
+    Crawler crawler(options_, crawl_archive_ != nullptr ? crawl_archive_ : archive_.get());
     std::mutex mu;
     std::condition_variable cv;
     bool done = false;
@@ -297,6 +297,7 @@ class CrawlerTest : public ::testing::Test {
   FakeWeb web_;
   TempDir tmp_;
   std::unique_ptr<storage::Archive> archive_;
+  storage::Archive* crawl_archive_ = nullptr;  // what Crawl() stores into; null: archive_
   CrawlOptions options_;
 };
 
@@ -1074,6 +1075,96 @@ TEST_F(CrawlerTest, ExactDuplicateUnderTwoUrlsStoredOnce) {
   ASSERT_TRUE(archive_stats.ok());
   EXPECT_EQ(archive_stats->articles, 2u);
   EXPECT_EQ(archive_stats->duplicates, 1u);
+}
+
+// ===========================================================================
+// Storing
+
+// Forwards to an Archive; counts Store() calls and the most that ran at
+// once. Each Store() takes at least `min_store_ms`, so that calls made
+// from several threads at once do overlap.
+class OverlapArchive : public storage::Archive {
+ public:
+  OverlapArchive(storage::Archive* archive, int min_store_ms)
+      : a_(archive), min_store_ms_(min_store_ms) {}
+
+  int stores() const { return stores_.load(); }
+  int most_at_once() const { return most_.load(); }
+
+  Result<storage::StoreResult> Store(const storage::Capture& capture, const Article* article,
+                                     double relevance) override {
+    const int now = ++active_;
+    for (int seen = most_.load(); now > seen && !most_.compare_exchange_weak(seen, now);) {
+    }
+    auto result = a_->Store(capture, article, relevance);
+    std::this_thread::sleep_for(std::chrono::milliseconds(min_store_ms_));
+    --active_;
+    ++stores_;
+    return result;
+  }
+  Result<storage::UrlState> GetUrlState(std::string_view url) override { return a_->GetUrlState(url); }
+  Result<storage::ArticleRecord> GetArticle(std::string_view url, uint32_t version) override {
+    return a_->GetArticle(url, version);
+  }
+  Result<storage::Capture> GetLatestCapture(std::string_view url) override {
+    return a_->GetLatestCapture(url);
+  }
+  std::unique_ptr<storage::ArticleIterator> NewLatestArticleIterator() override {
+    return a_->NewLatestArticleIterator();
+  }
+  std::unique_ptr<storage::ArticleIterator> NewArticleIterator(const storage::ArticleScan& scan) override {
+    return a_->NewArticleIterator(scan);
+  }
+  Result<uint64_t> LastSequence() override { return a_->LastSequence(); }
+  Result<std::vector<storage::ArticleRecord>> GetVersions(std::string_view url) override {
+    return a_->GetVersions(url);
+  }
+  std::unique_ptr<storage::CaptureIterator> NewCaptureIterator(std::string_view start_after) override {
+    return a_->NewCaptureIterator(start_after);
+  }
+  Result<storage::ReextractResult> StoreReextracted(std::string_view capture_key, const Article& article,
+                                                    int extractor_version) override {
+    return a_->StoreReextracted(capture_key, article, extractor_version);
+  }
+  Result<std::string> GetMeta(std::string_view name) override { return a_->GetMeta(name); }
+  Status PutMeta(std::string_view name, std::string_view value) override { return a_->PutMeta(name, value); }
+  Status DeleteMeta(std::string_view name) override { return a_->DeleteMeta(name); }
+  Result<storage::VerifyReport> Verify(bool repair) override { return a_->Verify(repair); }
+  Status Backup(const std::string& dir) override { return a_->Backup(dir); }
+  Result<storage::ArchiveStats> GetStats() override { return a_->GetStats(); }
+  Status Flush() override { return a_->Flush(); }
+
+ private:
+  storage::Archive* a_;
+  const int min_store_ms_;
+  std::atomic<int> active_{0};
+  std::atomic<int> most_{0};
+  std::atomic<int> stores_{0};
+};
+
+// Stores are handed from worker to worker (crawler.cc, store_queue_): one
+// at a time, each page once, none lost, while four workers extract.
+TEST_F(CrawlerTest, WorkersStoreOneAtATimeAndEveryPageOnce) {
+  NewsHost(web_, "a.test", 12);
+  NewsHost(web_, "b.test", 12);
+  Site("a.test");
+  Site("b.test");
+  options_.settings.workers = 4;
+  options_.settings.per_host_connections = 4;
+  OverlapArchive overlap(archive_.get(), /*min_store_ms=*/5);
+  crawl_archive_ = &overlap;
+  CrawlStats stats = Crawl();
+  EXPECT_EQ(stats.articles_new, 24u);
+  // robots.txt is not stored; each index and article is, once.
+  EXPECT_EQ(overlap.stores(), 26);
+  EXPECT_EQ(overlap.most_at_once(), 1);
+  for (int i = 1; i <= 12; ++i) {
+    EXPECT_TRUE(HasArticle("a.test", "/news/" + std::to_string(i) + ".html")) << i;
+    EXPECT_TRUE(HasArticle("b.test", "/news/" + std::to_string(i) + ".html")) << i;
+  }
+  auto verified = archive_->Verify(/*repair=*/false);
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_EQ(verified->problem_count, 0u);
 }
 
 }  // namespace
