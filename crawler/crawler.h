@@ -2,8 +2,9 @@
 // per-host priority queues (persistent: a killed crawl resumes); a scheduler on one Asio thread hands URLs to the
 // libcurl-multi Fetcher while honouring robots.txt, per-host connection
 // limits and delays, and a global concurrency limit; a pool of worker
-// threads extracts each page and stores it in the Archive; links found are
-// normalized, scoped and queued once.
+// threads extracts each page and stores it in the Archive (one worker at a
+// time stores, in arrival order, while the others extract); links found
+// are normalized, scoped and queued once.
 //
 // Thread safety: Run() is called once, from one thread. RequestStop() may
 // be called from any thread (or a signal handler via a flag it polls).
