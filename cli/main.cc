@@ -6,7 +6,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"Jikji (직지): a crawler and archive for Korean tech-policy news"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", jikji::cli::VersionText());
+  app.set_version_flag("--version", [] { return jikji::cli::VersionText(); });
 
   jikji::cli::GlobalOptions global;
   int exit_code = 0;
