@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -145,11 +146,11 @@ class Crawler::Impl {
   Admission Admit(FrontierItem& item, FetchRequest* req);
   // Worker: the links of an already stored capture (see kFromArchive).
   Processed Relink(FrontierItem item) const;
-  // Worker: extraction and link vetting of one response into `out`; the
-  // page parsed into `page`. Returns the article to store with the capture
-  // (nullptr: none).
-  const Article* Analyze(const FrontierItem& item, const FetchResponse& response,
-                         const storage::Capture& capture, parser::Page* page, Processed* out) const;
+  // Worker: extraction and link vetting of one response (fetched from
+  // `final_url`) into `out`. Returns the article to store with the capture
+  // (none for feeds, errors and pages that are no article).
+  std::optional<Article> Analyze(const FrontierItem& item, const FetchResponse& response,
+                                 const std::string& final_url, Processed* out) const;
   HostState& Host(const std::string& origin, int site);
   void Pump();
   void ArmTimer(int64_t wait_us);
@@ -163,8 +164,7 @@ class Crawler::Impl {
   // A capture waiting to be stored, with what Analyze() found.
   struct PendingStore {
     storage::Capture capture;
-    parser::Page page;
-    const Article* article = nullptr;  // into page
+    std::optional<Article> article;
     double relevance = 0;
     Processed out;
   };
@@ -845,8 +845,8 @@ void Crawler::Impl::Process(FrontierItem item, FetchResponse response) {
   capture.headers = std::move(response.headers);
   capture.redirect_chain = std::move(response.redirect_chain);
   capture.truncated = response.truncated;
-  p->article = Analyze(item, response, capture, &p->page, &p->out);
-  if (p->article != nullptr) p->relevance = topics_.Relevance(p->article->title, p->article->body);
+  p->article = Analyze(item, response, capture.final_url, &p->out);
+  if (p->article) p->relevance = topics_.Relevance(p->article->title, p->article->body);
   capture.body = std::move(response.body);
   p->out.item = std::move(item);
   SubmitStore(std::move(p));
@@ -871,7 +871,8 @@ void Crawler::Impl::SubmitStore(std::unique_ptr<PendingStore> p) {
       store_queue_.pop_front();
     }
     Processed& out = next->out;
-    auto stored = owner_->archive_->Store(next->capture, next->article, next->relevance);
+    auto stored = owner_->archive_->Store(next->capture, next->article ? &*next->article : nullptr,
+                                          next->relevance);
     if (stored.ok()) out.store = *stored;
     else out.store_status = stored.status();
     asio::post(io_, [this, out = std::move(out)]() mutable { OnProcessed(std::move(out)); });
@@ -891,8 +892,7 @@ Crawler::Impl::Processed Crawler::Impl::Relink(FrontierItem item) const {
     response.headers = capture->headers;
     response.content_type = response.Header("content-type");
     response.body = std::move(capture->body);
-    parser::Page page;
-    Analyze(item, response, *capture, &page, &out);
+    Analyze(item, response, capture->final_url, &out);
   } else {
     spdlog::warn("resume: stored capture of {} unreadable ({}); its links are not queued again", item.url,
                  capture.status().ToString());
@@ -901,19 +901,17 @@ Crawler::Impl::Processed Crawler::Impl::Relink(FrontierItem item) const {
   return out;
 }
 
-const Article* Crawler::Impl::Analyze(const FrontierItem& item, const FetchResponse& response,
-                                      const storage::Capture& capture, parser::Page* page_out,
-                                      Processed* result) const {
+std::optional<Article> Crawler::Impl::Analyze(const FrontierItem& item, const FetchResponse& response,
+                                              const std::string& final_url, Processed* result) const {
   Processed& out = *result;
-  parser::Page& page = *page_out;
   bool ok_status = response.http_status >= 200 && response.http_status < 300 && !response.truncated;
   out.ok_status = ok_status;
   out.http_status = response.http_status;
-  const Article* article = nullptr;
+  std::optional<Article> article;
   if (ok_status && (item.kind != UrlKind::kPage ||
                     parser::LooksLikeFeed(response.body, response.content_type))) {
     out.is_feed = true;
-    parser::FeedResult feed = parser::ParseFeed(response.body, capture.final_url, response.content_type);
+    parser::FeedResult feed = parser::ParseFeed(response.body, final_url, response.content_type);
     for (const auto& sitemap : feed.sitemaps) VetFound(sitemap, UrlKind::kSitemap, item.depth, {}, &out);
     for (const auto& e : feed.entries) VetFound(e.url, UrlKind::kPage, item.depth + 1, e.title, &out);
     for (const auto& w : feed.warnings) spdlog::warn("feed {}: {}", item.url, w);
@@ -930,19 +928,19 @@ const Article* Crawler::Impl::Analyze(const FrontierItem& item, const FetchRespo
     eo.link_filter = [this, link_depth](std::string_view scope, std::string_view href, bool nofollow) {
       return !nofollow && link_cache_.Insert(internal::LinkCache::HrefFingerprint(link_depth, scope, href));
     };
-    page = parser::ExtractPage(response.body, capture.final_url, response.content_type, eo);
+    parser::Page page = parser::ExtractPage(response.body, final_url, response.content_type, eo);
     for (const auto& f : page.feed_urls) VetFound(f, UrlKind::kFeed, item.depth, {}, &out);
     if (!page.article.canonical_url.empty()) {
       VetFound(page.article.canonical_url, UrlKind::kPage, item.depth, {}, &out);
     }
-    const std::string& self = capture.final_url;
+    const std::string& self = final_url;
     for (const auto& l : page.links) {
       // A link into this page itself ("#comments") is no new page.
       bool same_document = l.url.size() > self.size() && l.url[self.size()] == '#' &&
                            std::string_view(l.url).substr(0, self.size()) == self;
       if (!l.nofollow && !same_document) VetFound(l.url, UrlKind::kPage, item.depth + 1, l.text, &out);
     }
-    if (page.article.is_article) article = &page.article;
+    if (page.article.is_article) article = std::move(page.article);
     else out.extraction_failed = scope_.IsArticleUrl(item.site, item.url);
   }
   return article;
