@@ -179,10 +179,10 @@ int RunCrawl(const GlobalOptions& global, const CrawlFlags& flags) {
   double rate = st.seconds > 0 ? st.pages / st.seconds : 0;
   spdlog::info("crawl done ({}): {} requests, {} pages ({:.1f} pages/s), {} feeds/sitemaps, {} new articles, "
                "{} new versions, {} unchanged, {} duplicates, {} not articles, {} robots-denied, "
-               "{} HTTP errors, {} fetch errors, {:.1f} MB in {:.1f}s",
+               "{} HTTP errors, {} fetch errors, {:.1f} MB in {:.1f}s; {} repeated menus/footers not parsed again",
                st.stop_reason, st.requests, st.pages, rate, st.feeds, st.articles_new, st.versions_new,
                st.unchanged, st.duplicates, st.not_articles, st.robots_denied, st.http_errors,
-               st.fetch_errors, st.bytes / 1e6, st.seconds);
+               st.fetch_errors, st.bytes / 1e6, st.seconds, st.boiler_blocks_skipped);
   return 0;
 }
 

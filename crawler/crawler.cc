@@ -21,6 +21,7 @@
 
 #include "crawler/fetcher.h"
 #include "crawler/frontier.h"
+#include "crawler/internal/block_cache.h"
 #include "crawler/internal/link_cache.h"
 #include "crawler/internal/scope.h"
 #include "crawler/robots.h"
@@ -96,6 +97,7 @@ class Crawler::Impl {
     std::vector<Candidate> candidates;
     Rejections rejections;
     bool relinked = false;  // from Relink(): nothing fetched or stored
+    size_t skipped_blocks = 0;  // boilerplate blocks left out (block_cache_)
   };
 
   const std::vector<config::SiteConfig>& Sites() {
@@ -187,6 +189,7 @@ class Crawler::Impl {
   TopicModel topics_;
   // Links already vetted in this run (worker threads share it).
   mutable internal::LinkCache link_cache_;
+  mutable internal::BlockCache block_cache_;
   // Captures analyzed, waiting to be stored. Stores of new versions are
   // serialized inside the archive (near-duplicate check and change
   // sequence), and a worker that waited there left its core idle, so one
@@ -928,7 +931,11 @@ std::optional<Article> Crawler::Impl::Analyze(const FrontierItem& item, const Fe
     eo.link_filter = [this, link_depth](std::string_view scope, std::string_view href, bool nofollow) {
       return !nofollow && link_cache_.Insert(internal::LinkCache::HrefFingerprint(link_depth, scope, href));
     };
+    // The site's menus and footers again: a block whose links were taken
+    // from another page (as deep or shallower) is parsed empty.
+    eo.known_block = [this, link_depth](uint64_t fp) { return block_cache_.Known(fp, link_depth); };
     parser::Page page = parser::ExtractPage(response.body, final_url, response.content_type, eo);
+    out.skipped_blocks = page.skipped_blocks;
     for (const auto& f : page.feed_urls) VetFound(f, UrlKind::kFeed, item.depth, {}, &out);
     if (!page.article.canonical_url.empty()) {
       VetFound(page.article.canonical_url, UrlKind::kPage, item.depth, {}, &out);
@@ -940,6 +947,9 @@ std::optional<Article> Crawler::Impl::Analyze(const FrontierItem& item, const Fe
                            std::string_view(l.url).substr(0, self.size()) == self;
       if (!l.nofollow && !same_document) VetFound(l.url, UrlKind::kPage, item.depth + 1, l.text, &out);
     }
+    // Its links are vetted and go to the frontier with this page.
+    for (uint64_t fp : page.boiler_blocks) block_cache_.Remember(fp, link_depth);
+    for (uint64_t fp : page.unskippable_blocks) block_cache_.Forbid(fp);
     if (page.article.is_article) article = std::move(page.article);
     else out.extraction_failed = scope_.IsArticleUrl(item.site, item.url);
   }
@@ -948,6 +958,7 @@ std::optional<Article> Crawler::Impl::Analyze(const FrontierItem& item, const Fe
 
 void Crawler::Impl::OnProcessed(Processed r) {
   --processing_;
+  stats_.boiler_blocks_skipped += r.skipped_blocks;
   if (r.relinked) {
     QueueLinksAndFinish(r);
     return;

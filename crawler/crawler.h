@@ -88,6 +88,7 @@ struct CrawlStats {
   uint64_t resumed_skipped = 0;   // queued URLs already stored before a restart
   uint64_t traps = 0;             // URLs refused by spider-trap guards
   uint64_t host_cap = 0;          // URLs refused by max_pages_per_host
+  uint64_t boiler_blocks_skipped = 0;  // repeated menus/footers not parsed again (links known)
   uint64_t scheduled = 0;         // URLs on the revisit schedule (daemon)
   uint64_t queued = 0;            // URLs in the frontier at the last report
   double seconds = 0;

@@ -29,6 +29,7 @@
 #include "parser/extractor.h"
 
 #include <gumbo.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -380,6 +381,9 @@ class Extraction {
   void Execute(std::string_view bytes, std::string_view content_type);
 
  private:
+  // A boilerplate block's fingerprint: its bytes' hash and the part of the
+  // page URL its hrefs resolve against.
+  uint64_t BlockFingerprint(uint64_t hash, internal::BlockScope scope) const;
   void Walk(const GumboNode* n, int parent, int block, bool excluded, bool boiler, bool in_link,
             int link, int depth);
   void OnElement(const GumboNode* n, int idx, const ElementAttrs& attrs);
@@ -1007,6 +1011,23 @@ bool HasBaseTag(std::string_view html) {
   return false;
 }
 
+uint64_t Extraction::BlockFingerprint(uint64_t hash, internal::BlockScope scope) const {
+  using internal::BlockScope;
+  std::string_view base = url_.substr(0, url_.find('#'));
+  const size_t authority = base.find("://");
+  if (scope == BlockScope::kNone) {
+    base = {};
+  } else if (authority != std::string_view::npos && scope != BlockScope::kDocument) {
+    const size_t path = base.find_first_of("/?", authority + 3);
+    if (scope == BlockScope::kOrigin) {
+      base = base.substr(0, path);
+    } else if (path != std::string_view::npos && base[path] == '/') {
+      base = base.substr(0, base.rfind('/', base.find('?', path)) + 1);
+    }
+  }
+  return XXH3_64bits_withSeed(base.data(), base.size(), hash + static_cast<uint64_t>(scope));
+}
+
 // Whether a (trimmed) href names no page: empty, javascript:, mailto:,
 // tel:, data:.
 bool NamesNoPage(std::string_view ref) {
@@ -1443,6 +1464,20 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
   popts.valid_utf8 = true;
   // Selectors may name the elements unwrapping removes.
   popts.unwrap_bare_inline = options_.rules == nullptr;
+  // Boilerplate blocks: their links resolve against the page URL (no
+  // <base>), so the fingerprint takes in as much of it as their hrefs need.
+  std::vector<uint64_t> skipped;  // fingerprints of the blocks left empty
+  if (options_.known_block && options_.rules == nullptr && !HasBaseTag(html)) {
+    popts.known_block = [this, &skipped](uint64_t hash, internal::BlockScope scope) {
+      const uint64_t fp = BlockFingerprint(hash, scope);
+      if (options_.known_block(fp)) {
+        skipped.push_back(fp);
+        return true;
+      }
+      page_->boiler_blocks.push_back(fp);
+      return false;
+    };
+  }
   internal::Prefilter(html, popts, &pre);
   if (pre.depth_capped_tags > 0) {
     diag.push_back("nesting depth capped at " + std::to_string(options_.max_depth) + " (" +
@@ -1475,16 +1510,30 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
       gumbo_parse_with_options(&gopts, pre.html.data(), pre.html.size()),
       use_arena ? +[](GumboOutput*) {}
                 : +[](GumboOutput* o) { gumbo_destroy_output(&kGumboDefaultOptions, o); });
+  if (output && pre.skipped_blocks > 0 && !internal::StubsStandAlone(output->root, pre)) {
+    // A block left empty stood where its content would have reached past
+    // it (the tree builder carried a link or a table over it): the page
+    // again in full, and the caller is told not to leave those blocks out.
+    output.reset();
+    arena.Reset();
+    popts.known_block = nullptr;
+    page_->unskippable_blocks = std::move(skipped);
+    internal::Prefilter(html, popts, &pre);
+    output.reset(gumbo_parse_with_options(&gopts, pre.html.data(), pre.html.size()));
+  }
   if (output && !pre.runs.empty() && !internal::ExpandTextRuns(output->root, pre.runs, &arena)) {
     // Gumbo read some markup otherwise than the prefilter: parse the page
-    // again as it is (rare; its tree then owes nothing to placeholders).
+    // again as it is (rare; its tree then owes nothing to placeholders),
+    // every block in full.
     output.reset();
     arena.Reset();
     popts.text_placeholders = false;
+    popts.known_block = nullptr;
     internal::Prefilter(html, popts, &pre);
     output.reset(gumbo_parse_with_options(&gopts, pre.html.data(), pre.html.size()));
     diag.push_back("parse: parsed again without text placeholders (markup read two ways)");
   }
+  page_->skipped_blocks = pre.skipped_blocks;
   std::string().swap(html);
   if (!output) {
     diag.push_back("html parser failed");

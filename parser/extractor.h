@@ -7,6 +7,7 @@
 #define JIKJI_PARSER_EXTRACTOR_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,17 @@ struct ExtractOptions {
   // meets a site's menus and lists on every page of it. (Links relative to
   // the page's path are always kept: their scope is the page itself.)
   std::function<bool(std::string_view scope, std::string_view href, bool nofollow)> link_filter;
+  // Optional: asked of each boilerplate block (a <nav>, <footer>, <aside>
+  // or <menu> element whose content can change nothing the extractor
+  // returns but its links: internal/prefilter.h) with a fingerprint of its
+  // bytes and of what its links resolve against. Answering true parses it
+  // as an empty element: the article is the same, the block's links are
+  // left out. For a caller that took the links of an identical block from
+  // another page (a crawler meets a site's menus and footers on every
+  // page); the fingerprints of the blocks parsed in full come back in
+  // Page::boiler_blocks, to be remembered once their links are handled.
+  // Not used with `rules`, nor on a page with a <base> element.
+  std::function<bool(uint64_t fingerprint)> known_block;
 };
 
 struct Link {
@@ -63,6 +75,14 @@ struct Page {
   Article article;
   std::vector<Link> links;             // <a href>, <area href> in document order
   std::vector<std::string> feed_urls;  // <link rel=alternate type=rss/atom>
+  // With ExtractOptions::known_block: the blocks offered to it that were
+  // parsed in full, and how many were left empty. Blocks it knew that could
+  // not be left out where they stood on this page (the tree builder carried
+  // markup from around them into them) are in unskippable_blocks: the page
+  // was parsed again in full, and the caller should not offer them again.
+  std::vector<uint64_t> boiler_blocks;
+  size_t skipped_blocks = 0;
+  std::vector<uint64_t> unskippable_blocks;
 };
 
 // Extracts the article and links of an HTML page.

@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <cstring>
 
+#include <gumbo.h>
+#include <xxhash.h>
+
 namespace jikji::parser::internal {
 namespace {
 
@@ -62,6 +65,14 @@ enum TagKind : uint32_t {
   kRcData = 1 << 9,       // title, textarea: markup inside is text
   kUnwrap = 1 << 10,      // span mark em i u small: unwrapped when bare around text alone
   kTableText = 1 << 11,   // table tbody thead tfoot tr: text right inside is moved out
+  // Boilerplate blocks (prefilter.h):
+  kFormatting = 1 << 12,  // a b big code em font i nobr s small strike strong tt u
+  kBlockRoot = 1 << 13,   // nav footer aside menu: offered to known_block
+  kNotInBlock = 1 << 14,  // read by the extractor, or parsed otherwise: no block holds one
+  kTablePart = 1 << 15,   // only inside a table opened in the block
+  kMustClose = 1 << 16,   // must be closed inside the block (the tree builder keeps it)
+  kForm = 1 << 17,        // form (the tree builder's form pointer outlives the element)
+  kOuterBlocker = 1 << 18,  // no block is offered inside one (until a td or th)
 };
 
 // The formatting elements kUnwrap names, as indexes of the prefilter's
@@ -84,32 +95,32 @@ uint32_t Classify(const TagName& n) {
     case Word("svg"): return only(kDropContent, 3);
     case Word("noscript"): return only(kDropContent, 8);
     case Word("template"): return only(kDropContent, 8);
-    case Word("xmp"): return only(kRawText, 3);
-    case Word("iframe"): return only(kRawText, 6);
-    case Word("noembed"): return only(kRawText, 7);
-    case Word("noframes"): return only(kRawText, 8);
-    case Word("plaintex"): return hi == Word("t") && n.len == 9 ? kRawText : 0u;
+    case Word("xmp"): return only(kRawText | kNotInBlock, 3);
+    case Word("iframe"): return only(kRawText | kNotInBlock, 6);
+    case Word("noembed"): return only(kRawText | kNotInBlock, 7);
+    case Word("noframes"): return only(kRawText | kNotInBlock, 8);
+    case Word("plaintex"): return hi == Word("t") && n.len == 9 ? kRawText | kNotInBlock : 0u;
     case Word("area"): return only(kVoid, 4);
-    case Word("base"): return only(kVoid, 4);
+    case Word("base"): return only(kVoid | kNotInBlock, 4);
     case Word("br"): return only(kVoid, 2);
-    case Word("col"): return only(kVoid, 3);
+    case Word("col"): return only(kVoid | kTablePart, 3);
     case Word("embed"): return only(kVoid, 5);
     case Word("hr"): return only(kVoid | kClosesP, 2);
-    case Word("img"): return only(kVoid, 3);
+    case Word("img"): return only(kVoid | kNotInBlock, 3);
     case Word("input"): return only(kVoid, 5);
-    case Word("link"): return only(kVoid, 4);
-    case Word("meta"): return only(kVoid, 4);
+    case Word("link"): return only(kVoid | kNotInBlock, 4);
+    case Word("meta"): return only(kVoid | kNotInBlock, 4);
     case Word("param"): return only(kVoid, 5);
     case Word("source"): return only(kVoid, 6);
     case Word("track"): return only(kVoid, 5);
     case Word("wbr"): return only(kVoid, 3);
     case Word("keygen"): return only(kVoid, 6);
-    case Word("frame"): return only(kVoid, 5);
+    case Word("frame"): return only(kVoid | kNotInBlock, 5);
     case Word("basefont"): return only(kVoid, 8);
     case Word("bgsound"): return only(kVoid, 7);
     case Word("address"): return only(kClosesP, 7);
     case Word("article"): return only(kClosesP, 7);
-    case Word("aside"): return only(kClosesP, 5);
+    case Word("aside"): return only(kClosesP | kBlockRoot, 5);
     case Word("blockquo"): return hi == Word("te") && n.len == 10 ? kClosesP : 0u;
     case Word("center"): return only(kClosesP, 6);
     case Word("details"): return only(kClosesP, 7);
@@ -120,9 +131,9 @@ uint32_t Classify(const TagName& n) {
     case Word("fieldset"): return only(kClosesP, 8);
     case Word("figcapti"): return hi == Word("on") && n.len == 10 ? kClosesP : 0u;
     case Word("figure"): return only(kClosesP, 6);
-    case Word("footer"): return only(kClosesP, 6);
-    case Word("form"): return only(kClosesP, 4);
-    case Word("h1"): return only(kClosesP, 2);
+    case Word("footer"): return only(kClosesP | kBlockRoot, 6);
+    case Word("form"): return only(kClosesP | kForm | kMustClose, 4);
+    case Word("h1"): return only(kClosesP | kNotInBlock, 2);
     case Word("h2"): return only(kClosesP, 2);
     case Word("h3"): return only(kClosesP, 2);
     case Word("h4"): return only(kClosesP, 2);
@@ -131,34 +142,58 @@ uint32_t Classify(const TagName& n) {
     case Word("header"): return only(kClosesP, 6);
     case Word("hgroup"): return only(kClosesP, 6);
     case Word("main"): return only(kClosesP, 4);
-    case Word("menu"): return only(kClosesP, 4);
-    case Word("nav"): return only(kClosesP, 3);
+    case Word("menu"): return only(kClosesP | kBlockRoot, 4);
+    case Word("nav"): return only(kClosesP | kBlockRoot, 3);
     case Word("ol"): return only(kClosesP, 2);
     case Word("p"): return only(kClosesP | kP, 1);
     case Word("pre"): return only(kClosesP, 3);
     case Word("section"): return only(kClosesP, 7);
     case Word("summary"): return only(kClosesP, 7);
-    case Word("table"): return only(kClosesP | kTableText, 5);
-    case Word("tbody"): return only(kTableText, 5);
-    case Word("thead"): return only(kTableText, 5);
-    case Word("tfoot"): return only(kTableText, 5);
+    case Word("table"): return only(kClosesP | kTableText | kMustClose | kOuterBlocker, 5);
+    case Word("tbody"): return only(kTableText | kTablePart | kMustClose | kOuterBlocker, 5);
+    case Word("thead"): return only(kTableText | kTablePart | kMustClose | kOuterBlocker, 5);
+    case Word("tfoot"): return only(kTableText | kTablePart | kMustClose | kOuterBlocker, 5);
     case Word("ul"): return only(kClosesP, 2);
     case Word("li"): return only(kClosesP | kEndsItself, 2);
     case Word("dd"): return only(kClosesP | kEndsItself | kDefinition, 2);
     case Word("dt"): return only(kClosesP | kEndsItself | kDefinition, 2);
     case Word("option"): return only(kEndsItself, 6);
-    case Word("td"): return only(kEndsItself | kCell | kCellOrRow, 2);
-    case Word("th"): return only(kEndsItself | kCell | kCellOrRow, 2);
-    case Word("tr"): return only(kEndsItself | kCellOrRow | kTableText, 2);
-    case Word("a"): return only(kEndsItself, 1);
-    case Word("title"): return only(kRcData, 5);
-    case Word("textarea"): return only(kRcData, 8);
+    case Word("td"): return only(kEndsItself | kCell | kCellOrRow | kTablePart | kMustClose, 2);
+    case Word("th"): return only(kEndsItself | kCell | kCellOrRow | kTablePart | kMustClose, 2);
+    case Word("tr"): return only(kEndsItself | kCellOrRow | kTableText | kTablePart | kMustClose | kOuterBlocker, 2);
+    case Word("a"): return only(kEndsItself | kFormatting, 1);
+    case Word("title"): return only(kRcData | kNotInBlock, 5);
+    case Word("textarea"): return only(kRcData | kNotInBlock, 8);
     case Word("span"): return only(kUnwrap, 4);
     case Word("mark"): return only(kUnwrap, 4);
-    case Word("em"): return only(kUnwrap, 2);
-    case Word("i"): return only(kUnwrap, 1);
-    case Word("u"): return only(kUnwrap, 1);
-    case Word("small"): return only(kUnwrap, 5);
+    case Word("em"): return only(kUnwrap | kFormatting, 2);
+    case Word("i"): return only(kUnwrap | kFormatting, 1);
+    case Word("u"): return only(kUnwrap | kFormatting, 1);
+    case Word("small"): return only(kUnwrap | kFormatting, 5);
+    case Word("b"): return only(kFormatting, 1);
+    case Word("big"): return only(kFormatting, 3);
+    case Word("code"): return only(kFormatting, 4);
+    case Word("font"): return only(kFormatting, 4);
+    case Word("nobr"): return only(kFormatting, 4);
+    case Word("s"): return only(kFormatting, 1);
+    case Word("strike"): return only(kFormatting, 6);
+    case Word("strong"): return only(kFormatting, 6);
+    case Word("tt"): return only(kFormatting, 2);
+    case Word("time"): return only(kNotInBlock, 4);
+    case Word("image"): return only(kNotInBlock, 5);
+    case Word("html"): return only(kNotInBlock, 4);
+    case Word("head"): return only(kNotInBlock, 4);
+    case Word("body"): return only(kNotInBlock, 4);
+    case Word("frameset"): return only(kNotInBlock, 8);
+    case Word("isindex"): return only(kNotInBlock, 7);
+    case Word("math"): return only(kNotInBlock | kOuterBlocker, 4);
+    case Word("select"): return only(kNotInBlock | kOuterBlocker, 6);
+    case Word("caption"): return only(kTablePart | kMustClose | kOuterBlocker, 7);
+    case Word("colgroup"): return only(kTablePart | kMustClose | kOuterBlocker, 8);
+    case Word("object"): return only(kMustClose | kOuterBlocker, 6);
+    case Word("applet"): return only(kMustClose | kOuterBlocker, 6);
+    case Word("marquee"): return only(kMustClose | kOuterBlocker, 7);
+    case Word("button"): return only(kOuterBlocker, 6);
     default: return 0;
   }
 }
@@ -265,6 +300,199 @@ void AppendAttributes(std::string_view attrs, TextRuns* runs, std::string* out) 
   out->append(attrs.data() + copied, n - copied);
 }
 
+// What an href resolves against (prefilter.h, BlockScope), from its value
+// as written: the classes only ever err towards a wider scope.
+BlockScope HrefScope(std::string_view v) {
+  size_t k = 0;
+  while (k < v.size() && IsSpace(v[k])) ++k;
+  v.remove_prefix(k);
+  if (v.empty()) return BlockScope::kDocument;
+  const char c = v[0];
+  if (static_cast<unsigned char>(c) < 0x20 || c == '?' || c == '&') return BlockScope::kDocument;
+  if (c == '#') return BlockScope::kNone;  // this page itself: never a new page
+  if (c == '/' || c == '\\') return BlockScope::kOrigin;
+  if (IsAlpha(c)) {
+    size_t e = 1;
+    while (e < v.size() && (IsAlpha(v[e]) || (v[e] >= '0' && v[e] <= '9') || v[e] == '+' ||
+                            v[e] == '-' || v[e] == '.')) {
+      ++e;
+    }
+    if (e < v.size() && v[e] == ':') {
+      std::string scheme(v.substr(0, e));
+      for (char& ch : scheme) ch = Lower(ch);
+      const bool special = scheme == "http" || scheme == "https" || scheme == "ftp" ||
+                           scheme == "ws" || scheme == "wss" || scheme == "file";
+      if (!special) return BlockScope::kNone;  // javascript:, mailto:, tel:, ...
+      // "http:x" and "http:/x" are relative to a base of the same scheme.
+      auto slash = [](char ch) { return ch == '/' || ch == '\\'; };
+      if (e + 2 < v.size() && slash(v[e + 1]) && slash(v[e + 2])) return BlockScope::kNone;
+      return BlockScope::kDocument;
+    }
+  }
+  return BlockScope::kDirectory;
+}
+
+// Reads the attributes of a start tag inside a block: false if one of them
+// is read by the extractor (itemprop, the data-* times); widens *scope by
+// each href.
+bool ScanBlockAttributes(std::string_view attrs, BlockScope* scope) {
+  size_t k = 0;
+  const size_t n = attrs.size();
+  while (k < n) {
+    while (k < n && (IsSpace(attrs[k]) || attrs[k] == '/')) ++k;
+    if (k >= n || attrs[k] == '>') break;
+    const size_t name_start = k++;
+    while (k < n && !IsSpace(attrs[k]) && attrs[k] != '/' && attrs[k] != '>' && attrs[k] != '=') ++k;
+    const std::string_view name = attrs.substr(name_start, k - name_start);
+    if (EqualsNoCase(name, "itemprop") || EqualsNoCase(name, "data-date-time") ||
+        EqualsNoCase(name, "data-datetime") || EqualsNoCase(name, "data-published")) {
+      return false;
+    }
+    while (k < n && IsSpace(attrs[k])) ++k;
+    if (k >= n || attrs[k] != '=') continue;
+    ++k;
+    while (k < n && IsSpace(attrs[k])) ++k;
+    std::string_view value;
+    if (k < n && (attrs[k] == '"' || attrs[k] == '\'')) {
+      const size_t close = attrs.find(attrs[k], k + 1);
+      if (close == std::string_view::npos) return false;
+      value = attrs.substr(k + 1, close - k - 1);
+      k = close + 1;
+    } else {
+      const size_t from = k;
+      while (k < n && !IsSpace(attrs[k]) && attrs[k] != '>') ++k;
+      value = attrs.substr(from, k - from);
+    }
+    if (EqualsNoCase(name, "href")) *scope = std::max(*scope, HrefScope(value));
+  }
+  return true;
+}
+
+struct Open {
+  TagName name;
+  uint32_t kind;
+};
+
+// Reads the block whose start tag `name` ends at s[from]: true if it may be
+// left empty (prefilter.h), with *close at the '<' of its end tag and
+// *scope the widest scope of its hrefs. Reads markup as Prefilter() does
+// (comments, dropped elements, implied end tags) and as the tree builder
+// does where the two differ (bogus comments). `room`: nesting the
+// prefilter's stack has left below its depth limit; `form_open`: a form
+// may be open before the block.
+bool ScanBlock(std::string_view s, size_t from, const TagName& name, size_t room, bool form_open,
+               size_t* close, BlockScope* scope) {
+  std::array<Open, kMaxBlockNesting> open;
+  size_t depth = 0;
+  size_t tables = 0;      // open tables in `open`
+  size_t formatting = 0;  // open formatting elements in `open`
+  const size_t limit = std::min(s.size(), from + kMaxBlockBytes);
+  *scope = BlockScope::kNone;
+  size_t i = from;
+  while (true) {
+    const size_t lt = s.find('<', i);
+    if (lt == std::string_view::npos || lt + 2 >= limit) return false;
+    const char c = s[lt + 1];
+    if (c == '!' && s.compare(lt, 4, "<!--") == 0) {
+      const size_t end = s.find("-->", lt + 2);
+      if (end == std::string_view::npos) return false;
+      i = end + 3;
+      continue;
+    }
+    if (c == '!' || c == '?' || (c == '/' && !IsAlpha(s[lt + 2]))) {
+      // A bogus comment to the next '>' for the tree builder.
+      // (Prefilter() reads any tag inside it as markup: not offered then.)
+      const size_t gt = s.find('>', lt + 2);
+      if (gt == std::string_view::npos || s.substr(lt + 1, gt - lt - 1).find('<') != std::string_view::npos) {
+        return false;
+      }
+      i = gt + 1;
+      continue;
+    }
+    if (!IsAlpha(c) && c != '/') {
+      i = lt + 1;
+      continue;
+    }
+    TagName tag;
+    if (c == '/') {
+      const size_t after = ReadName(s, lt + 2, &tag);
+      const size_t end = TagEnd(s, after);
+      if (end >= limit) return false;
+      size_t k = depth;
+      while (k > 0 && !(open[k - 1].name == tag)) --k;
+      if (k == 0) {
+        if (!(tag == name)) return false;  // closes what the block did not open
+        for (size_t j = 0; j < depth; ++j) {
+          if (open[j].kind & (kMustClose | kFormatting)) return false;
+        }
+        *close = lt;
+        return true;
+      }
+      // A formatting element closes only itself; nothing else closes one,
+      // nor a table, cell, form or object (scope boundaries to the tree
+      // builder, which would ignore the end tag and keep the block open).
+      if ((open[k - 1].kind & kFormatting) && k != depth) return false;
+      for (size_t j = k; j < depth; ++j) {
+        if (open[j].kind & (kFormatting | kMustClose)) return false;
+      }
+      for (size_t j = k - 1; j < depth; ++j) {
+        if (open[j].kind & kFormatting) --formatting;
+        if (open[j].name.view() == "table") --tables;
+      }
+      depth = k - 1;
+      i = end;
+      continue;
+    }
+    const size_t after = ReadName(s, lt + 1, &tag);
+    const size_t end = TagEnd(s, after);
+    if (end >= limit) return false;
+    const uint32_t kind = Classify(tag);
+    if (kind & (kNotInBlock | kRcData | kRawText)) return false;
+    if ((kind & kTablePart) && tables == 0) return false;
+    if ((kind & kForm) && form_open) return false;
+    if (!ScanBlockAttributes(s.substr(after, end - after), scope)) return false;
+    const bool self_closing = end >= 2 && s[end - 1] == '>' && s[end - 2] == '/';
+    if (kind & kDropContent) {
+      if (self_closing) {
+        i = end;
+        continue;
+      }
+      if (tag.view() == "script" && IsJsonLdScript(s.substr(after, end - after))) return false;
+      const size_t drop_close = FindEndTag(s, end, tag.view());
+      if (drop_close == std::string_view::npos) return false;
+      i = TagEnd(s, drop_close + 2);
+      continue;
+    }
+    if (kind & kVoid) {
+      i = end;
+      continue;
+    }
+    if (self_closing) return false;  // the tree builder opens it all the same
+    if (depth > 0) {
+      const Open& top = open[depth - 1];
+      if (((top.kind & kP) && (kind & kClosesP)) || ((kind & kEndsItself) && top.name == tag) ||
+          ((top.kind & kCell) && (kind & kCellOrRow)) ||
+          ((top.kind & kDefinition) && (kind & kDefinition))) {
+        if (top.kind & kFormatting) return false;  // <a> in <a>: the adoption agency
+        if (top.name.view() == "table") --tables;
+        --depth;
+      }
+    }
+    if (kind & kFormatting) {
+      // None inside one of its name (an <a> in an <a> runs the adoption
+      // agency; the tree builder's list keeps at most three alike).
+      if (++formatting > 3) return false;
+      for (size_t j = 0; j < depth; ++j) {
+        if ((open[j].kind & kFormatting) && open[j].name == tag) return false;
+      }
+    }
+    if (depth + 1 >= std::min(room, kMaxBlockNesting)) return false;
+    if (tag.view() == "table") ++tables;
+    open[depth++] = {tag, kind};
+    i = end;
+  }
+}
+
 }  // namespace
 
 void Prefilter(std::string_view s, const PrefilterOptions& options, PrefilterResult* out) {
@@ -276,12 +504,10 @@ void Prefilter(std::string_view s, const PrefilterOptions& options, PrefilterRes
   out->depth_capped_tags = 0;
   out->count_capped_tags = 0;
   out->unwrapped_tags = 0;
+  out->skipped_blocks = 0;
+  out->skipped_at.clear();
   size_t tags = 0;  // start and end tags passed through
   out->html.reserve(s.size());
-  struct Open {
-    TagName name;
-    uint32_t kind;
-  };
   std::vector<Open> stack;
   stack.reserve(64);
   size_t excess = 0;  // start tags dropped whose end tags are still to come
@@ -294,6 +520,27 @@ void Prefilter(std::string_view s, const PrefilterOptions& options, PrefilterRes
   bool placeholders = options.text_placeholders && !HasPlaceholderPlane(s);
   size_t text_until = 0;  // markup before this is text (title, textarea, raw text)
   std::array<size_t, kFormattingNames> formatting_open{};  // start tags minus end tags
+  // Boilerplate blocks (prefilter.h).
+  // (Not with NUL bytes: their removal below would move the stubs.)
+  const bool blocks = options.known_block && std::memchr(s.data(), 0, s.size()) == nullptr;
+  size_t block_scans = 0;
+  size_t formatting_total = 0;  // formatting start tags (any) minus end tags
+  size_t forms_open = 0;        // form start tags minus end tags
+  int caps_possible = -1;       // whether max_tags can be reached (-1: not known yet)
+  auto may_cap = [&] {
+    if (caps_possible < 0) {
+      caps_possible = s.size() / 3 >= max_tags &&
+                      static_cast<size_t>(std::count(s.begin(), s.end(), '<')) >= max_tags;
+    }
+    return caps_possible != 0;
+  };
+  auto outer_allows = [&] {
+    for (size_t k = stack.size(); k > 0; --k) {
+      if (stack[k - 1].kind & kCell) return true;
+      if (stack[k - 1].kind & kOuterBlocker) return false;
+    }
+    return true;
+  };
   auto drop = [&](size_t from, size_t to) {
     out->html.append(s.data() + copy_from, from - copy_from);
     out->removed_bytes += to - from;
@@ -336,6 +583,11 @@ void Prefilter(std::string_view s, const PrefilterOptions& options, PrefilterRes
       size_t after = ReadName(s, lt + 2, &name);
       size_t end = TagEnd(s, after);
       if (int f = FormattingIndex(name.view()); f >= 0 && formatting_open[f] > 0) --formatting_open[f];
+      if (blocks) {
+        const uint32_t end_kind = Classify(name);
+        if ((end_kind & kFormatting) && formatting_total > 0) --formatting_total;
+        if ((end_kind & kForm) && forms_open > 0) --forms_open;
+      }
       if (tags >= max_tags) {
         drop(lt, end);
         ++out->count_capped_tags;
@@ -408,6 +660,7 @@ void Prefilter(std::string_view s, const PrefilterOptions& options, PrefilterRes
       }
     }
     if (f >= 0) ++formatting_open[f];
+    if (blocks && (kind & kFormatting)) ++formatting_total;
     if (kind & kDropContent) {
       if (self_closing) {
         drop(lt, end);
@@ -436,7 +689,7 @@ void Prefilter(std::string_view s, const PrefilterOptions& options, PrefilterRes
     // up to their end tag. Also for one that seems to be inside another's
     // text (the tree builder ignores an <iframe> in a <select>, so a
     // <textarea> after it is an element): the later end wins.
-    if (options.unwrap_bare_inline && text_until < s.size() && (kind & (kRcData | kRawText))) {
+    if ((options.unwrap_bare_inline || blocks) && text_until < s.size() && (kind & (kRcData | kRawText))) {
       size_t close = name.view() == "plaintext" ? std::string_view::npos
                                                 : FindEndTag(s, end, name.view());
       text_until = std::max(text_until, close == std::string_view::npos ? s.size() : close);
@@ -465,10 +718,28 @@ void Prefilter(std::string_view s, const PrefilterOptions& options, PrefilterRes
       drop(lt, end);
       ++excess;
       ++out->depth_capped_tags;
-    } else {
-      stack.push_back({name, kind});
-      keep_start_tag(lt, after, end);
+      continue;
     }
+    if (blocks && (kind & kForm)) ++forms_open;
+    if (blocks && (kind & kBlockRoot) && block_scans < kMaxBlockScans && lt >= text_until &&
+        excess == 0 && formatting_total == 0 && stack.size() + kMaxBlockNesting < limit && !may_cap() &&
+        outer_allows()) {
+      ++block_scans;
+      size_t close = 0;
+      BlockScope scope = BlockScope::kNone;
+      if (ScanBlock(s, end, name, limit - stack.size(), forms_open > 0, &close, &scope) &&
+          options.known_block(XXH3_64bits(s.data() + lt, close - lt), scope)) {
+        stack.push_back({name, kind});
+        out->skipped_at.push_back(out->html.size() + (lt - copy_from));
+        keep_start_tag(lt, after, end);
+        drop(end, close);
+        ++out->skipped_blocks;
+        i = text_from = close;
+        continue;
+      }
+    }
+    stack.push_back({name, kind});
+    keep_start_tag(lt, after, end);
   }
   end_run(s.size());
   out->html.append(s.data() + copy_from, s.size() - copy_from);
@@ -478,6 +749,76 @@ void Prefilter(std::string_view s, const PrefilterOptions& options, PrefilterRes
     out->html.erase(std::remove(out->html.begin(), out->html.end(), '\0'), out->html.end());
     out->removed_bytes += before - out->html.size();
   }
+}
+
+namespace {
+
+// Whether the stub `n` stands where its content would have changed nothing
+// outside it (StubsStandAlone).
+bool StubStandsAlone(const GumboNode* n) {
+  constexpr unsigned kMoved = GUMBO_INSERTION_BY_PARSER | GUMBO_INSERTION_IMPLICIT_END_TAG |
+                              GUMBO_INSERTION_IMPLIED | GUMBO_INSERTION_RECONSTRUCTED_FORMATTING_ELEMENT |
+                              GUMBO_INSERTION_ADOPTION_AGENCY_CLONED |
+                              GUMBO_INSERTION_ADOPTION_AGENCY_MOVED | GUMBO_INSERTION_FOSTER_PARENTED;
+  const GumboElement& el = n->v.element;
+  if ((n->parse_flags & kMoved) != 0 || el.children.length != 0 || el.original_end_tag.length == 0) {
+    return false;
+  }
+  // Up to the root: a link's text takes in its whole subtree, cells
+  // included; a table's rules apply up to the nearest cell.
+  bool in_cell = false;
+  for (const GumboNode* up = n->parent; up != nullptr && up->type == GUMBO_NODE_ELEMENT; up = up->parent) {
+    switch (up->v.element.tag) {
+      case GUMBO_TAG_TD: case GUMBO_TAG_TH:
+        in_cell = true;  // the tree builder's body rules inside
+        break;
+      case GUMBO_TAG_TABLE: case GUMBO_TAG_TBODY: case GUMBO_TAG_THEAD: case GUMBO_TAG_TFOOT:
+      case GUMBO_TAG_TR: case GUMBO_TAG_CAPTION: case GUMBO_TAG_COLGROUP:
+        if (!in_cell) return false;
+        break;
+      case GUMBO_TAG_A: case GUMBO_TAG_B: case GUMBO_TAG_BIG: case GUMBO_TAG_CODE:
+      case GUMBO_TAG_EM: case GUMBO_TAG_FONT: case GUMBO_TAG_I: case GUMBO_TAG_NOBR:
+      case GUMBO_TAG_S: case GUMBO_TAG_SMALL: case GUMBO_TAG_STRIKE: case GUMBO_TAG_STRONG:
+      case GUMBO_TAG_TT: case GUMBO_TAG_U: case GUMBO_TAG_BUTTON: case GUMBO_TAG_SELECT:
+      case GUMBO_TAG_OBJECT: case GUMBO_TAG_APPLET: case GUMBO_TAG_MARQUEE:
+      case GUMBO_TAG_TEMPLATE:
+        return false;
+      default:
+        break;
+    }
+    if (up->v.element.tag_namespace != GUMBO_NAMESPACE_HTML) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool StubsStandAlone(const GumboNode* root, const PrefilterResult& result) {
+  if (result.skipped_at.empty()) return true;
+  // Depth-first, in document order, as the stubs are; an explicit stack
+  // (trees can be deep).
+  size_t next = 0;
+  std::vector<std::pair<const GumboNode*, unsigned>> todo;
+  todo.emplace_back(root, 0);
+  while (!todo.empty() && next < result.skipped_at.size()) {
+    auto& [n, child] = todo.back();
+    const GumboVector* kids = n->type == GUMBO_NODE_ELEMENT    ? &n->v.element.children
+                              : n->type == GUMBO_NODE_DOCUMENT ? &n->v.document.children
+                                                               : nullptr;
+    if (child == 0 && n->type == GUMBO_NODE_ELEMENT && n->v.element.start_pos.offset == result.skipped_at[next]) {
+      const GumboTag t = n->v.element.tag;
+      if (t != GUMBO_TAG_NAV && t != GUMBO_TAG_FOOTER && t != GUMBO_TAG_ASIDE && t != GUMBO_TAG_MENU) return false;
+      if (n->v.element.tag_namespace != GUMBO_NAMESPACE_HTML || !StubStandsAlone(n)) return false;
+      ++next;
+    }
+    if (kids == nullptr || child >= kids->length) {
+      todo.pop_back();
+      continue;
+    }
+    const GumboNode* kid = static_cast<const GumboNode*>(kids->data[child++]);
+    todo.emplace_back(kid, 0);
+  }
+  return next == result.skipped_at.size();
 }
 
 }  // namespace jikji::parser::internal

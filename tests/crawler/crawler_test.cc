@@ -29,6 +29,7 @@
 
 #include "config/config.h"
 #include "crawler/crawler.h"
+#include "parser/extractor.h"
 #include "storage/archive.h"
 #include "tests/testing/http_server.h"
 #include "tests/testing/paths.h"
@@ -1005,6 +1006,41 @@ TEST_F(CrawlerTest, ALinkTooDeepFromOnePageIsFollowedFromAShallowerOne) {
   }
   ASSERT_TRUE(a2 >= 0 && b >= 0 && a2 < b + 300'000) << Describe(web_.Requests());
   EXPECT_EQ(web_.CountOf("a.test", "/x.html"), 1) << Describe(web_.Requests());
+}
+
+// A site's menu repeated on every page is parsed once (its links taken
+// then) and left out of the parse on the other pages; pages reachable only
+// through it are still fetched, once, and every article is stored as the
+// extractor reads the page in full.
+TEST_F(CrawlerTest, RepeatedMenusAreParsedOnceAndTheirLinksStillFollowed) {
+  web_.Robots("a.test", "User-agent: *\nDisallow:\n");
+  const std::string menu =
+      "<nav class=\"gnb\"><ul><li><a href=\"/sec/ai.html\">AI</a></li>"
+      "<li><a href=\"/sec/chips.html\">반도체</a></li></ul></nav>\n";
+  auto with_menu = [&](std::string page) { return page.insert(page.find("<body>") + 6, menu); };
+  web_.Html("a.test", "/", with_menu(ListPage(ArticleLinks(1, 8))));
+  for (int i = 1; i <= 8; ++i) {
+    web_.Html("a.test", "/news/" + std::to_string(i) + ".html", with_menu(ArticlePage(i)));
+  }
+  web_.Html("a.test", "/sec/ai.html", with_menu(ListPage({"/news/1.html"})));
+  web_.Html("a.test", "/sec/chips.html", with_menu(ListPage({"/news/2.html"})));
+  Site("a.test");
+  CrawlStats stats = Crawl();
+  EXPECT_EQ(web_.CountOf("a.test", "/sec/ai.html"), 1) << Describe(web_.Requests());
+  EXPECT_EQ(web_.CountOf("a.test", "/sec/chips.html"), 1);
+  // 11 pages, each with the menu, the home link's nav and a footer (the
+  // articles with an aside too): most of them known from an earlier page.
+  EXPECT_GE(stats.boiler_blocks_skipped, 15u);
+  for (int i = 1; i <= 8; ++i) {
+    const std::string path = "/news/" + std::to_string(i) + ".html";
+    auto stored = archive_->GetArticle(web_.Key("a.test", path));
+    ASSERT_TRUE(stored.ok()) << path;
+    parser::Page full = parser::ExtractPage(with_menu(ArticlePage(i)), web_.Url("a.test", path), "text/html");
+    EXPECT_EQ(stored->article.body, full.article.body) << path;
+    EXPECT_EQ(stored->article.title, full.article.title) << path;
+    EXPECT_EQ(stored->article.authors, full.article.authors) << path;
+    EXPECT_EQ(stored->article.published, full.article.published) << path;
+  }
 }
 
 // A link marked nofollow on one page is still followed from a page that

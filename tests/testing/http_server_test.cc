@@ -1,6 +1,7 @@
 // TestHttpServer driven by a raw TCP client, so that each misbehaviour is
 // seen exactly as it appears on the wire.
 #include "tests/testing/http_server.h"
+#include "tests/testing/paths.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -113,25 +114,6 @@ bool HasCompleteResponses(const std::string& data, int count) {
     if (!r || !r->complete) return false;
   }
   return true;
-}
-
-std::string Gunzip(const std::string& in) {
-  z_stream zs{};
-  EXPECT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  std::string out;
-  char buf[16384];
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof(buf);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf, sizeof(buf) - zs.avail_out);
-  }
-  EXPECT_EQ(rc, Z_STREAM_END);
-  inflateEnd(&zs);
-  return out;
 }
 
 HttpReply WithMode(HttpReply reply, HttpReply::Mode mode) {

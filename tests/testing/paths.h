@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace jikji::testing {
 
@@ -19,6 +20,8 @@ std::optional<std::filesystem::path> SharedDir();
 std::filesystem::path JikjiBinary();
 // Reads a whole file; empty string when missing.
 std::string ReadFile(const std::filesystem::path& path);
+// Inflates one gzip member; empty string when `in` is not whole, valid gzip.
+std::string Gunzip(std::string_view in);
 
 // A fresh directory under $TMPDIR, removed with everything in it on
 // destruction.
