@@ -16,8 +16,8 @@
 // parsed on every page from then on: a site template that puts its menu
 // inside a link would otherwise cost two parses per page.
 //
-// Bounded: at most kMaxEntries fingerprints (~5 MB); when full, blocks not
-// yet known are parsed every time.
+// Bounded: at most kMaxEntries fingerprints (~5 MB); a full cache is
+// emptied and fills again.
 //
 // Thread safety: all methods may be called concurrently.
 #ifndef JIKJI_CRAWLER_INTERNAL_BLOCK_CACHE_H_
@@ -49,9 +49,10 @@ class BlockCache {
     auto it = depth_.find(fp);
     if (it != depth_.end()) {
       if (it->second != kNever && link_depth < it->second) it->second = link_depth;
-    } else if (depth_.size() < kMaxEntries) {
-      depth_.emplace(fp, link_depth);
+      return;
     }
+    MakeRoom();
+    depth_.emplace(fp, link_depth);
   }
 
   // Block `fp` stood where it could not be left out (parser::Page::
@@ -61,9 +62,10 @@ class BlockCache {
     auto it = depth_.find(fp);
     if (it != depth_.end()) {
       it->second = kNever;
-    } else if (depth_.size() < kMaxEntries) {
-      depth_.emplace(fp, kNever);
+      return;
     }
+    MakeRoom();
+    depth_.emplace(fp, kNever);
   }
 
   size_t size() const {
@@ -73,6 +75,14 @@ class BlockCache {
 
  private:
   static constexpr int kNever = -1;  // link depths are >= 0
+
+  // A full cache starts over (mu_ held): a daemon meets new blocks for
+  // months (a "most read" box changes every hour), and forgetting costs one
+  // full parse per block.
+  void MakeRoom() {
+    if (depth_.size() >= kMaxEntries) depth_.clear();
+  }
+
   mutable std::mutex mu_;
   std::unordered_map<uint64_t, int> depth_;
 };
