@@ -764,6 +764,17 @@ bool StubStandsAlone(const GumboNode* n) {
   if ((n->parse_flags & kMoved) != 0 || el.children.length != 0 || el.original_end_tag.length == 0) {
     return false;
   }
+  // Foster parenting (which Gumbo 0.10.1 does not flag) puts it before the
+  // table it came after: an element after it in the tree that came before
+  // it in the source.
+  if (n->parent != nullptr && n->parent->type == GUMBO_NODE_ELEMENT) {
+    const GumboVector& siblings = n->parent->v.element.children;
+    for (unsigned i = n->index_within_parent + 1; i < siblings.length; ++i) {
+      const auto* next = static_cast<const GumboNode*>(siblings.data[i]);
+      if (next->type != GUMBO_NODE_ELEMENT || (next->parse_flags & GUMBO_INSERTION_BY_PARSER)) continue;
+      if (next->v.element.start_pos.offset < el.start_pos.offset) return false;
+    }
+  }
   // Up to the root: a link's text takes in its whole subtree, cells
   // included; a table's rules apply up to the nearest cell.
   bool in_cell = false;

@@ -2,6 +2,7 @@
 // known_block): which blocks are offered, with what scope, and that leaving
 // one out changes nothing the extractor returns but the block's links.
 #include <gtest/gtest.h>
+#include <gumbo.h>
 
 #include <cstdint>
 #include <algorithm>
@@ -252,6 +253,37 @@ TEST(BoilerBlocksTest, AKnownBlockInTheWrongPlaceIsParsedAfterAll) {
   EXPECT_EQ(t.second.unskippable_blocks.size(), 2u);
   ExpectSameArticle(t.plain.article, t.second.article);
   EXPECT_EQ(LinkUrls(t.plain), LinkUrls(t.second));
+}
+
+// The check after the parse, on trees Gumbo builds around stubs at known
+// offsets.
+TEST(BoilerBlocksTest, StubsAreCheckedInTheParsedTree) {
+  auto stands_alone = [](const std::string& html) {
+    PrefilterResult r;
+    r.html = html;
+    for (size_t at = html.find("<nav"); at != std::string::npos; at = html.find("<nav", at + 1)) {
+      r.skipped_at.push_back(at);
+    }
+    r.skipped_blocks = r.skipped_at.size();
+    GumboOutput* out = gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size());
+    const bool ok = internal::StubsStandAlone(out->root, r);
+    gumbo_destroy_output(&kGumboDefaultOptions, out);
+    return ok;
+  };
+  EXPECT_TRUE(stands_alone("<body><div><nav class=a></nav></div><p>x</p></body>"));
+  EXPECT_TRUE(stands_alone("<body><nav></nav><nav></nav></body>"));
+  EXPECT_TRUE(stands_alone("<table><tr><td><nav></nav></td></tr></table>"));
+  // Foster-parented out of a table, inside a link or a formatting element
+  // (also through a cell), in a button, closed by the tree builder, or
+  // gone (inside a select the tag is ignored).
+  EXPECT_FALSE(stands_alone("<table><nav></nav><tr><td>x</td></tr></table>"));
+  EXPECT_FALSE(stands_alone("<body><a href=x><nav></nav></a></body>"));
+  EXPECT_FALSE(stands_alone("<body><b><nav></nav></b></body>"));
+  EXPECT_FALSE(stands_alone("<body><a href=x><table><tr><td><nav></nav></td></tr></table></a></body>"));
+  EXPECT_FALSE(stands_alone("<body><button><nav></nav></button></body>"));
+  EXPECT_FALSE(stands_alone("<body><div><nav></div>"));
+  EXPECT_FALSE(stands_alone("<body><select><nav></nav></select></body>"));
+  EXPECT_FALSE(stands_alone("<body><nav><p>x</p></nav></body>"));  // not empty
 }
 
 // Every page fixture: extracted with no block known, then with every block
