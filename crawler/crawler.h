@@ -4,7 +4,9 @@
 // limits and delays, and a global concurrency limit; a pool of worker
 // threads extracts each page and stores it in the Archive (one worker at a
 // time stores, in arrival order, while the others extract); links found
-// are normalized, scoped and queued once.
+// are normalized, scoped and queued once. A site's menus and footers are
+// parsed on the first page that shows them and left out of the parse on
+// the others (internal/block_cache.h).
 //
 // Thread safety: Run() is called once, from one thread. RequestStop() may
 // be called from any thread (or a signal handler via a flag it polls).
