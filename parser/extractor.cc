@@ -1510,7 +1510,7 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
       gumbo_parse_with_options(&gopts, pre.html.data(), pre.html.size()),
       use_arena ? +[](GumboOutput*) {}
                 : +[](GumboOutput* o) { gumbo_destroy_output(&kGumboDefaultOptions, o); });
-  if (output && pre.skipped_blocks > 0 && !internal::StubsStandAlone(output->root, pre)) {
+  if (output && !pre.skipped_at.empty() && !internal::StubsStandAlone(output->root, pre)) {
     // A block left empty stood where its content would have reached past
     // it (the tree builder carried a link or a table over it): the page
     // again in full, and the caller is told not to leave those blocks out.
@@ -1533,7 +1533,7 @@ void Extraction::Execute(std::string_view bytes, std::string_view content_type) 
     output.reset(gumbo_parse_with_options(&gopts, pre.html.data(), pre.html.size()));
     diag.push_back("parse: parsed again without text placeholders (markup read two ways)");
   }
-  page_->skipped_blocks = pre.skipped_blocks;
+  page_->skipped_blocks = pre.skipped_at.size();
   std::string().swap(html);
   if (!output) {
     diag.push_back("html parser failed");

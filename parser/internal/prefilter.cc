@@ -264,40 +264,64 @@ bool EqualsNoCase(std::string_view a, std::string_view lower) {
   return true;
 }
 
-// Appends the attributes part `attrs` of a start tag (from after its name
-// to its end) to `out`, with each quoted value offered to `runs`. Reads the
-// attributes as Gumbo's tokenizer does: a name runs to space, '/', '>' or
-// '='; a value is quoted or runs to space or '>'.
-void AppendAttributes(std::string_view attrs, TextRuns* runs, std::string* out) {
-  size_t copied = 0;
+// One attribute of a start tag as Gumbo's tokenizer reads it: a name runs
+// to space, '/', '>' or '='; a value is quoted or runs to space or '>'.
+// `value` views the attribute part it was read from (empty without '=').
+struct Attribute {
+  std::string_view name;
+  std::string_view value;
+  bool quoted = false;
+};
+
+// Calls f(const Attribute&) for each attribute in the attributes part
+// `attrs` of a start tag (from after its name to its end), in order; false
+// when a quoted value is never closed (the rest is not read).
+template <typename F>
+bool ForEachAttribute(std::string_view attrs, F&& f) {
   size_t k = 0;
-  size_t n = attrs.size();
+  const size_t n = attrs.size();
   while (k < n) {
     while (k < n && (IsSpace(attrs[k]) || attrs[k] == '/')) ++k;
     if (k >= n || attrs[k] == '>') break;
-    size_t name_start = k++;
+    Attribute a;
+    const size_t name_start = k++;
     while (k < n && !IsSpace(attrs[k]) && attrs[k] != '/' && attrs[k] != '>' && attrs[k] != '=') ++k;
-    std::string_view name = attrs.substr(name_start, k - name_start);
+    a.name = attrs.substr(name_start, k - name_start);
     while (k < n && IsSpace(attrs[k])) ++k;
-    if (k >= n || attrs[k] != '=') continue;
-    ++k;
-    while (k < n && IsSpace(attrs[k])) ++k;
-    if (k < n && (attrs[k] == '"' || attrs[k] == '\'')) {
-      size_t value = k + 1;
-      size_t close = attrs.find(attrs[k], value);
-      if (close == std::string_view::npos) break;  // unterminated: the rest as it is
-      // The tree builder reads these two (textrun.h): they stay.
-      if (!EqualsNoCase(name, "type") && !EqualsNoCase(name, "encoding")) {
-        out->append(attrs.data() + copied, value - copied);
-        runs->AppendAttributeValue(attrs.substr(value, close - value), out);
-        copied = close;
+    if (k < n && attrs[k] == '=') {
+      ++k;
+      while (k < n && IsSpace(attrs[k])) ++k;
+      if (k < n && (attrs[k] == '"' || attrs[k] == '\'')) {
+        const size_t close = attrs.find(attrs[k], k + 1);
+        if (close == std::string_view::npos) return false;
+        a.value = attrs.substr(k + 1, close - k - 1);
+        a.quoted = true;
+        k = close + 1;
+      } else {
+        const size_t from = k;
+        while (k < n && !IsSpace(attrs[k]) && attrs[k] != '>') ++k;
+        a.value = attrs.substr(from, k - from);
       }
-      k = close + 1;
-    } else {
-      while (k < n && !IsSpace(attrs[k]) && attrs[k] != '>') ++k;
     }
+    f(a);
   }
-  out->append(attrs.data() + copied, n - copied);
+  return true;
+}
+
+// Appends the attributes part `attrs` of a start tag to `out`, with each
+// quoted value offered to `runs` (an unterminated one and what follows stay
+// as they are).
+void AppendAttributes(std::string_view attrs, TextRuns* runs, std::string* out) {
+  size_t copied = 0;
+  ForEachAttribute(attrs, [&](const Attribute& a) {
+    // The tree builder reads these two (textrun.h): they stay.
+    if (!a.quoted || EqualsNoCase(a.name, "type") || EqualsNoCase(a.name, "encoding")) return;
+    const size_t value = static_cast<size_t>(a.value.data() - attrs.data());
+    out->append(attrs.data() + copied, value - copied);
+    runs->AppendAttributeValue(a.value, out);
+    copied = value + a.value.size();
+  });
+  out->append(attrs.data() + copied, attrs.size() - copied);
 }
 
 // What an href resolves against (prefilter.h, BlockScope), from its value
@@ -318,10 +342,10 @@ BlockScope HrefScope(std::string_view v) {
       ++e;
     }
     if (e < v.size() && v[e] == ':') {
-      std::string scheme(v.substr(0, e));
-      for (char& ch : scheme) ch = Lower(ch);
-      const bool special = scheme == "http" || scheme == "https" || scheme == "ftp" ||
-                           scheme == "ws" || scheme == "wss" || scheme == "file";
+      const std::string_view scheme = v.substr(0, e);
+      const bool special = EqualsNoCase(scheme, "http") || EqualsNoCase(scheme, "https") ||
+                           EqualsNoCase(scheme, "ftp") || EqualsNoCase(scheme, "ws") ||
+                           EqualsNoCase(scheme, "wss") || EqualsNoCase(scheme, "file");
       if (!special) return BlockScope::kNone;  // javascript:, mailto:, tel:, ...
       // "http:x" and "http:/x" are relative to a base of the same scheme.
       auto slash = [](char ch) { return ch == '/' || ch == '\\'; };
@@ -336,42 +360,30 @@ BlockScope HrefScope(std::string_view v) {
 // is read by the extractor (itemprop, the data-* times); widens *scope by
 // each href.
 bool ScanBlockAttributes(std::string_view attrs, BlockScope* scope) {
-  size_t k = 0;
-  const size_t n = attrs.size();
-  while (k < n) {
-    while (k < n && (IsSpace(attrs[k]) || attrs[k] == '/')) ++k;
-    if (k >= n || attrs[k] == '>') break;
-    const size_t name_start = k++;
-    while (k < n && !IsSpace(attrs[k]) && attrs[k] != '/' && attrs[k] != '>' && attrs[k] != '=') ++k;
-    const std::string_view name = attrs.substr(name_start, k - name_start);
-    if (EqualsNoCase(name, "itemprop") || EqualsNoCase(name, "data-date-time") ||
-        EqualsNoCase(name, "data-datetime") || EqualsNoCase(name, "data-published")) {
-      return false;
+  bool allowed = true;
+  const bool whole = ForEachAttribute(attrs, [&](const Attribute& a) {
+    if (EqualsNoCase(a.name, "itemprop") || EqualsNoCase(a.name, "data-date-time") ||
+        EqualsNoCase(a.name, "data-datetime") || EqualsNoCase(a.name, "data-published")) {
+      allowed = false;
     }
-    while (k < n && IsSpace(attrs[k])) ++k;
-    if (k >= n || attrs[k] != '=') continue;
-    ++k;
-    while (k < n && IsSpace(attrs[k])) ++k;
-    std::string_view value;
-    if (k < n && (attrs[k] == '"' || attrs[k] == '\'')) {
-      const size_t close = attrs.find(attrs[k], k + 1);
-      if (close == std::string_view::npos) return false;
-      value = attrs.substr(k + 1, close - k - 1);
-      k = close + 1;
-    } else {
-      const size_t from = k;
-      while (k < n && !IsSpace(attrs[k]) && attrs[k] != '>') ++k;
-      value = attrs.substr(from, k - from);
-    }
-    if (EqualsNoCase(name, "href")) *scope = std::max(*scope, HrefScope(value));
-  }
-  return true;
+    if (EqualsNoCase(a.name, "href")) *scope = std::max(*scope, HrefScope(a.value));
+  });
+  return whole && allowed;
 }
 
 struct Open {
   TagName name;
   uint32_t kind;
 };
+
+// Whether the start tag `name` (of `kind`) closes the open element `top`,
+// as the tree builder does in the common cases: <p> by a block, <li> by
+// <li>, a cell by a cell or row, <dt>/<dd> by either.
+bool ClosesTop(const Open& top, const TagName& name, uint32_t kind) {
+  return ((top.kind & kP) && (kind & kClosesP)) || ((kind & kEndsItself) && top.name == name) ||
+         ((top.kind & kCell) && (kind & kCellOrRow)) ||
+         ((top.kind & kDefinition) && (kind & kDefinition));
+}
 
 // Reads the block whose start tag `name` ends at s[from]: true if it may be
 // left empty (prefilter.h), with *close at the '<' of its end tag and
@@ -470,9 +482,7 @@ bool ScanBlock(std::string_view s, size_t from, const TagName& name, size_t room
     if (self_closing) return false;  // the tree builder opens it all the same
     if (depth > 0) {
       const Open& top = open[depth - 1];
-      if (((top.kind & kP) && (kind & kClosesP)) || ((kind & kEndsItself) && top.name == tag) ||
-          ((top.kind & kCell) && (kind & kCellOrRow)) ||
-          ((top.kind & kDefinition) && (kind & kDefinition))) {
+      if (ClosesTop(top, tag, kind)) {
         if (top.kind & kFormatting) return false;  // <a> in <a>: the adoption agency
         if (top.name.view() == "table") --tables;
         --depth;
@@ -504,7 +514,6 @@ void Prefilter(std::string_view s, const PrefilterOptions& options, PrefilterRes
   out->depth_capped_tags = 0;
   out->count_capped_tags = 0;
   out->unwrapped_tags = 0;
-  out->skipped_blocks = 0;
   out->skipped_at.clear();
   size_t tags = 0;  // start and end tags passed through
   out->html.reserve(s.size());
@@ -706,13 +715,7 @@ void Prefilter(std::string_view s, const PrefilterOptions& options, PrefilterRes
     }
     // Implied end tags, as the tree builder would close them.
     if (!stack.empty()) {
-      const Open& top = stack.back();
-      if (((top.kind & kP) && (kind & kClosesP)) ||
-          ((kind & kEndsItself) && top.name == name) ||
-          ((top.kind & kCell) && (kind & kCellOrRow)) ||
-          ((top.kind & kDefinition) && (kind & kDefinition))) {
-        stack.pop_back();
-      }
+      if (ClosesTop(stack.back(), name, kind)) stack.pop_back();
     }
     if (stack.size() >= limit) {
       drop(lt, end);
@@ -733,7 +736,6 @@ void Prefilter(std::string_view s, const PrefilterOptions& options, PrefilterRes
         out->skipped_at.push_back(out->html.size() + (lt - copy_from));
         keep_start_tag(lt, after, end);
         drop(end, close);
-        ++out->skipped_blocks;
         i = text_from = close;
         continue;
       }

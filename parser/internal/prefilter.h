@@ -92,8 +92,8 @@ struct PrefilterResult {
   size_t count_capped_tags = 0;       // tags dropped beyond max_tags
   size_t unwrapped_tags = 0;          // start and end tags of unwrapped elements
   TextRuns runs;                      // text behind html's placeholders
-  size_t skipped_blocks = 0;          // boilerplate blocks left empty (known_block)
-  std::vector<size_t> skipped_at;     // where their start tags are in html
+  std::vector<size_t> skipped_at;     // boilerplate blocks left empty (known_block):
+                                      // where their start tags are in html
 };
 
 struct PrefilterOptions {

@@ -34,22 +34,29 @@ std::string ReadFile(const std::filesystem::path& path) {
   return ss.str();
 }
 
-std::string Gunzip(std::string_view in) {
+bool InflateGzipMember(std::string_view data, size_t pos, std::string* out, size_t* used) {
   z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) return {};
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  std::string out;
-  char buf[16384];
+  if (inflateInit2(&zs, 15 + 16) != Z_OK) return false;
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data() + pos));
+  zs.avail_in = static_cast<uInt>(data.size() - pos);
+  char buf[65536];
   int rc = Z_OK;
   while (rc == Z_OK) {
     zs.next_out = reinterpret_cast<Bytef*>(buf);
     zs.avail_out = sizeof(buf);
     rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf, sizeof(buf) - zs.avail_out);
+    out->append(buf, sizeof(buf) - zs.avail_out);
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;
   }
+  *used = zs.total_in;
   inflateEnd(&zs);
-  return rc == Z_STREAM_END ? out : std::string();
+  return rc == Z_STREAM_END;
+}
+
+std::string Gunzip(std::string_view in) {
+  std::string out;
+  size_t used = 0;
+  return InflateGzipMember(in, 0, &out, &used) ? out : std::string();
 }
 
 TempDir::TempDir() {

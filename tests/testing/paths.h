@@ -20,6 +20,9 @@ std::optional<std::filesystem::path> SharedDir();
 std::filesystem::path JikjiBinary();
 // Reads a whole file; empty string when missing.
 std::string ReadFile(const std::filesystem::path& path);
+// Inflates the gzip member at data[pos] onto *out; *used = its compressed
+// length. False when it is not whole, valid gzip.
+bool InflateGzipMember(std::string_view data, size_t pos, std::string* out, size_t* used);
 // Inflates one gzip member; empty string when `in` is not whole, valid gzip.
 std::string Gunzip(std::string_view in);
 

@@ -5,13 +5,13 @@
 #ifndef JIKJI_TESTS_WARC_WARC_READER_H_
 #define JIKJI_TESTS_WARC_WARC_READER_H_
 
-#include <zlib.h>
-
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "tests/testing/paths.h"
 
 namespace jikji::testing {
 
@@ -85,26 +85,6 @@ inline bool ParseRecord(std::string_view data, size_t pos, ReadRecord* r, size_t
   return true;
 }
 
-// Inflates one gzip member at data[pos]; *used = its compressed length.
-inline bool InflateMember(std::string_view data, size_t pos, std::string* out, size_t* used) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) return false;
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data() + pos));
-  zs.avail_in = static_cast<uInt>(data.size() - pos);
-  char buf[65536];
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof(buf);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out->append(buf, sizeof(buf) - zs.avail_out);
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;
-  }
-  *used = zs.total_in;
-  inflateEnd(&zs);
-  return rc == Z_STREAM_END;
-}
-
 }  // namespace reader_internal
 
 inline ReadResult ReadWarc(std::string_view data) {
@@ -118,7 +98,7 @@ inline ReadResult ReadWarc(std::string_view data) {
     if (gz) {
       std::string member;
       size_t used = 0;
-      if (!reader_internal::InflateMember(data, pos, &member, &used)) {
+      if (!::jikji::testing::InflateGzipMember(data, pos, &member, &used)) {
         result.error = "bad gzip member at " + std::to_string(pos);
         return result;
       }
